@@ -1,0 +1,230 @@
+//! The delta between a desired and a live spec: plain data, one entry per changed field.
+
+use crate::refs::value_has_ref;
+use crate::schema::{Path, Prop, Schema, Type};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One changed field. `before` is absent when the field is being set for the first time,
+/// `after` when it is being removed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// Where, e.g. `versioning` or `tags.customer`.
+    pub path: String,
+    /// The live value.
+    pub before: Option<Value>,
+    /// The desired value.
+    pub after: Option<Value>,
+    /// The change cannot be made in place: the resource is replaced.
+    pub forces_replace: bool,
+    /// Never print the values.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
+    /// The desired value depends on a resource not created yet.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub known_after_apply: bool,
+}
+
+/// Compares a desired spec with the live one, property by property as the schema says:
+/// objects and maps field by field, everything else whole. Both specs must already have
+/// defaults applied and be canonical (see [`Schema::canonicalize`]); only properties present
+/// in `desired` are compared, so what lakectl does not manage never shows as a change.
+pub fn diff(schema: &Schema, desired: &Value, live: &Value) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    diff_object(
+        &schema.props,
+        desired,
+        live,
+        &Path::default(),
+        false,
+        &mut out,
+    );
+    out
+}
+
+fn diff_object(
+    props: &[Prop],
+    desired: &Value,
+    live: &Value,
+    path: &Path,
+    parent_immutable: bool,
+    out: &mut Vec<FieldChange>,
+) {
+    let Some(d) = desired.as_object() else { return };
+    for p in props {
+        let Some(dv) = d.get(p.name) else { continue };
+        let lv = live.get(p.name);
+        let flags = Flags {
+            immutable: parent_immutable || p.immutable,
+            sensitive: p.sensitive,
+        };
+        diff_value(&p.ty, dv, lv, &path.key(p.name), flags, out);
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Flags {
+    immutable: bool,
+    sensitive: bool,
+}
+
+fn diff_value(
+    ty: &Type,
+    d: &Value,
+    l: Option<&Value>,
+    path: &Path,
+    f: Flags,
+    out: &mut Vec<FieldChange>,
+) {
+    match (ty, l) {
+        (Type::Object(props), Some(lv @ Value::Object(_))) => {
+            diff_object(props, d, lv, path, f.immutable, out);
+        }
+        (Type::Map(inner), Some(Value::Object(lm))) if d.is_object() => {
+            let dm = d.as_object().expect("checked above");
+            let mut keys: Vec<&String> = dm.keys().chain(lm.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                match (dm.get(k), lm.get(k)) {
+                    (Some(dv), lv) => diff_value(inner, dv, lv, &path.key(k), f, out),
+                    (None, Some(lv)) => out.push(change(path.key(k), Some(lv), None, f)),
+                    (None, None) => {}
+                }
+            }
+        }
+        _ => {
+            if l != Some(d) && !(d.is_null() && l.is_none()) {
+                out.push(change(path.clone(), l, Some(d), f));
+            }
+        }
+    }
+}
+
+fn change(path: Path, before: Option<&Value>, after: Option<&Value>, f: Flags) -> FieldChange {
+    FieldChange {
+        path: path.to_string(),
+        before: before.filter(|v| !v.is_null()).cloned(),
+        after: after.filter(|v| !v.is_null()).cloned(),
+        forces_replace: f.immutable,
+        sensitive: f.sensitive,
+        known_after_apply: after.is_some_and(value_has_ref),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn schema() -> Schema {
+        Schema {
+            kind: "test.thing",
+            description: "a thing",
+            props: vec![
+                Prop::new("name", Type::String, "name").immutable(),
+                Prop::new("versioning", Type::Bool, "versioning"),
+                Prop::new("secret", Type::String, "secret").sensitive(),
+                Prop::new("tags", Type::Map(Box::new(Type::String)), "tags"),
+                Prop::new(
+                    "key",
+                    Type::Object(vec![
+                        Prop::new("name", Type::String, "key name").immutable(),
+                        Prop::new("note", Type::String, "note"),
+                    ]),
+                    "key",
+                ),
+                Prop::new("rules", Type::List(Box::new(Type::Json)), "rules"),
+            ],
+            attributes: &[],
+            taggable: true,
+            name_rule: |_| Ok(()),
+            name_max_len: 63,
+        }
+    }
+
+    fn paths(changes: &[FieldChange]) -> Vec<(String, bool)> {
+        changes
+            .iter()
+            .map(|c| (c.path.clone(), c.forces_replace))
+            .collect()
+    }
+
+    #[test]
+    fn diff_reports_exactly_the_changed_fields() {
+        let base = json!({"name": "a", "versioning": true, "tags": {"env": "dev", "x": "1"},
+                          "key": {"name": "pk", "note": "n"}, "rules": [{"days": 30}]});
+        let cases: Vec<(&str, Value, Vec<(&str, bool)>)> = vec![
+            ("identical", base.clone(), vec![]),
+            (
+                "scalar changed",
+                json!({"versioning": false}),
+                vec![("versioning", false)],
+            ),
+            (
+                "immutable changed",
+                json!({"name": "b"}),
+                vec![("name", true)],
+            ),
+            (
+                "tag value changed",
+                json!({"tags": {"env": "prod", "x": "1"}}),
+                vec![("tags.env", false)],
+            ),
+            (
+                "tag added and removed",
+                json!({"tags": {"env": "dev", "y": "2"}}),
+                vec![("tags.x", false), ("tags.y", false)],
+            ),
+            (
+                "nested immutable",
+                json!({"key": {"name": "id", "note": "n"}}),
+                vec![("key.name", true)],
+            ),
+            (
+                "nested mutable",
+                json!({"key": {"name": "pk", "note": "m"}}),
+                vec![("key.note", false)],
+            ),
+            (
+                "list compared whole",
+                json!({"rules": [{"days": 31}]}),
+                vec![("rules", false)],
+            ),
+        ];
+        for (why, overrides, want) in cases {
+            let mut desired = base.clone();
+            for (k, v) in overrides.as_object().expect("object") {
+                desired[k] = v.clone();
+            }
+            let want: Vec<(String, bool)> =
+                want.into_iter().map(|(p, r)| (p.to_string(), r)).collect();
+            assert_eq!(paths(&diff(&schema(), &desired, &base)), want, "{why}");
+        }
+    }
+
+    #[test]
+    fn unmanaged_and_unknown_values() {
+        // Live has a property the stack does not mention: not a change.
+        let changes = diff(
+            &schema(),
+            &json!({"versioning": true}),
+            &json!({"versioning": true, "secret": "s"}),
+        );
+        assert!(changes.is_empty());
+        // A desired value that waits on another resource is marked so.
+        let changes = diff(
+            &schema(),
+            &json!({"name": "${other.name}"}),
+            &json!({"name": "a"}),
+        );
+        assert!(changes[0].known_after_apply);
+        // Sensitive flag is carried for renderers to mask.
+        let changes = diff(
+            &schema(),
+            &json!({"secret": "new"}),
+            &json!({"secret": "old"}),
+        );
+        assert!(changes[0].sensitive);
+    }
+}

@@ -1,0 +1,163 @@
+//! The provider contract: how the engine talks to one kind of AWS resource.
+//!
+//! Shaped after managed-resource reconcilers: `observe` returns facts, the engine decides,
+//! and `create` / `update` / `delete` carry out one decision each. The diff between desired
+//! and live is owned by the core ([`crate::diff`]), not by providers.
+
+use crate::address::Address;
+use crate::delta::FieldChange;
+use crate::error::ProviderError;
+use crate::schema::Schema;
+use async_trait::async_trait;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Attributes of a live resource that dependents may reference: `name`, `arn`, ...
+pub type Attributes = BTreeMap<String, String>;
+
+/// What `observe` found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Observation {
+    /// Nothing with that name exists.
+    Missing,
+    /// It exists.
+    Exists(Live),
+    /// It exists but is in transition (a table still CREATING); look again after the delay.
+    Pending {
+        /// When to look again.
+        retry_after: Duration,
+        /// AWS's status word, for progress output.
+        status: String,
+    },
+}
+
+/// A live resource: its spec in the same shape users write (only managed properties,
+/// `tags` including lakectl's ownership tags) and its attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Live {
+    /// The live properties.
+    pub spec: Value,
+    /// `name`, `arn`, ...
+    pub attributes: Attributes,
+}
+
+/// Whether a resource holds data that deleting it would destroy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contents {
+    /// The kind holds no user data (roles), or the resource is empty.
+    Empty,
+    /// It holds data: `count` items (at least; `exact` says whether more may exist).
+    NonEmpty {
+        /// How many objects / items were counted.
+        count: u64,
+        /// Whether `count` is exact (counting stops early on large buckets).
+        exact: bool,
+        /// The plural noun: `objects`, `items`.
+        noun: &'static str,
+    },
+}
+
+impl Contents {
+    /// `12 objects`, `1000+ items`, or `None` when empty.
+    pub fn describe(&self) -> Option<String> {
+        match self {
+            Contents::Empty => None,
+            Contents::NonEmpty { count, exact, noun } => {
+                Some(format!("{count}{} {noun}", if *exact { "" } else { "+" }))
+            }
+        }
+    }
+}
+
+/// Create one resource.
+#[derive(Debug, Clone)]
+pub struct CreateRequest {
+    /// The logical address, for messages.
+    pub address: Address,
+    /// The physical name.
+    pub name: String,
+    /// The full desired spec, references resolved, defaults applied, ownership tags in `tags`.
+    pub spec: Value,
+}
+
+/// Update one resource in place.
+#[derive(Debug, Clone)]
+pub struct UpdateRequest {
+    /// The logical address, for messages.
+    pub address: Address,
+    /// The physical name.
+    pub name: String,
+    /// The full desired spec (as for create).
+    pub desired: Value,
+    /// The live spec as observed.
+    pub live: Value,
+    /// The changed fields; a provider calls only the APIs these touch.
+    pub changes: Vec<FieldChange>,
+}
+
+impl UpdateRequest {
+    /// Whether any change is at `prop` or below it (`tags` matches `tags.env`).
+    pub fn touches(&self, prop: &str) -> bool {
+        self.changes.iter().any(|c| {
+            c.path == prop
+                || c.path
+                    .strip_prefix(prop)
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        })
+    }
+}
+
+/// Delete one resource.
+#[derive(Debug, Clone)]
+pub struct DeleteRequest {
+    /// The logical address, for messages.
+    pub address: Address,
+    /// The physical name.
+    pub name: String,
+    /// Empty the resource first (all object versions, all items). Without it, a resource
+    /// holding data is refused with [`ProviderError::DataLoss`].
+    pub allow_data_loss: bool,
+}
+
+/// Manages one kind of AWS resource.
+///
+/// # Guarantees a provider gives
+/// - `observe` has no side effects and reports only the properties in its [`Schema`].
+/// - `create` on a resource that already exists and is ours succeeds (it configures what
+///   differs), so a deploy killed halfway is finished by the next one.
+/// - `delete` on a missing resource succeeds.
+/// - `delete` never destroys data unless the request allows it.
+/// - Errors keep the operation, the resource, AWS's code, message and request id.
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// The kind's schema (its `kind` names the kind).
+    fn schema(&self) -> &Schema;
+
+    /// Rewrites a spec into the form AWS reads back (policy JSON canonical, values AWS
+    /// rewrites), applied to desired and live alike, so that equal things compare equal.
+    fn normalize(&self, _spec: &mut Value) {}
+
+    /// Attributes that follow from the name alone (ARNs), so plans can show them before the
+    /// resource exists. Empty when they can only be known after create.
+    fn predict_attributes(&self, _name: &str) -> Attributes {
+        Attributes::new()
+    }
+
+    /// Reads the live state.
+    async fn observe(&self, name: &str) -> Result<Observation, ProviderError>;
+
+    /// Creates the resource and configures every property; returns its attributes.
+    async fn create(&self, req: &CreateRequest) -> Result<Attributes, ProviderError>;
+
+    /// Changes what `req.changes` names; returns the attributes.
+    async fn update(&self, req: &UpdateRequest) -> Result<Attributes, ProviderError>;
+
+    /// Deletes the resource.
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError>;
+
+    /// Whether deleting the resource would destroy data.
+    async fn contents(&self, _name: &str) -> Result<Contents, ProviderError> {
+        Ok(Contents::Empty)
+    }
+}

@@ -1,0 +1,1 @@
+//! Observe, diff and apply; the state table, ownership and the deploy lock.

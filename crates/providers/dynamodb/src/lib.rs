@@ -1,0 +1,1 @@
+//! The dynamodb.table resource kind.

@@ -1,0 +1,1 @@
+//! The s3.bucket resource kind.
