@@ -1,1 +1,3 @@
 //! Observe, diff and apply; the state table, ownership and the deploy lock.
+
+pub mod state;
