@@ -182,3 +182,7 @@ pub trait StateStore: Send + Sync {
     /// Removes the lock whoever holds it; returns who held it.
     async fn force_unlock(&self, at: &StackEnv) -> Result<Option<LockInfo>, StateError>;
 }
+
+pub mod dynamo;
+pub mod lock;
+pub mod memory;

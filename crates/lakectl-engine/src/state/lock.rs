@@ -1,0 +1,1 @@
+//! The deploy lock: a lease renewed by a heartbeat.
