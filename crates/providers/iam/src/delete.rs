@@ -1,0 +1,110 @@
+//! Deleting a role: IAM refuses while anything is attached, so detach everything first.
+
+use crate::IamProvider;
+use crate::calls::{delete_boundary, delete_inline, detach};
+use crate::errors::is_gone;
+use crate::observe::{inline_policy_names, managed_policy_arns};
+use aws_sdk_iam::Client;
+use lakectl_aws::aws_error;
+use lakectl_core::{DeleteRequest, ProviderError};
+
+/// Removes the role from instance profiles, deletes inline policies, detaches managed
+/// policies and the boundary, then deletes the role. A missing role is already deleted.
+pub async fn delete(p: &IamProvider, req: &DeleteRequest) -> Result<(), ProviderError> {
+    let name = req.name.as_str();
+    let c = &p.client;
+    let role = match c.get_role().role_name(name).send().await {
+        Ok(out) => out.role,
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            return Ok(());
+        }
+        Err(e) => return Err(aws_error("iam:GetRole", name, e)),
+    };
+    let Some(role) = role else { return Ok(()) };
+    let lists = tokio::try_join!(
+        instance_profiles(c, name),
+        inline_policy_names(c, name),
+        managed_policy_arns(c, name),
+    );
+    let (profiles, inline, managed) = match lists {
+        Ok(found) => found,
+        Err(e) if is_gone(&e) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for profile in &profiles {
+        remove_from_profile(c, name, profile).await?;
+    }
+    for policy in &inline {
+        delete_inline(c, name, policy).await?;
+    }
+    for arn in &managed {
+        detach(c, name, arn).await?;
+    }
+    if role.permissions_boundary().is_some() {
+        delete_boundary(c, name).await?;
+    }
+    match c.delete_role().role_name(name).send().await {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            Ok(())
+        }
+        Err(e) => {
+            let conflict = e
+                .as_service_error()
+                .is_some_and(|e| e.is_delete_conflict_exception());
+            let mut err = aws_error("iam:DeleteRole", name, e);
+            // Something was attached after the lists above (or they lag behind): the next
+            // attempt lists and detaches it.
+            if let ProviderError::Aws { retryable, .. } = &mut err {
+                *retryable |= conflict;
+            }
+            Err(err)
+        }
+    }
+}
+
+/// Names of the instance profiles the role is in (all pages).
+async fn instance_profiles(c: &Client, name: &str) -> Result<Vec<String>, ProviderError> {
+    let profiles: Vec<_> = c
+        .list_instance_profiles_for_role()
+        .role_name(name)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| aws_error("iam:ListInstanceProfilesForRole", name, e))?;
+    Ok(profiles
+        .iter()
+        .map(|p| p.instance_profile_name().to_string())
+        .collect())
+}
+
+async fn remove_from_profile(c: &Client, role: &str, profile: &str) -> Result<(), ProviderError> {
+    match c
+        .remove_role_from_instance_profile()
+        .role_name(role)
+        .instance_profile_name(profile)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(aws_error(
+            "iam:RemoveRoleFromInstanceProfile",
+            &format!("{role} ({profile})"),
+            e,
+        )),
+    }
+}

@@ -1,0 +1,311 @@
+//! The `iam.role` schema: properties, defaults meaning "unset", and AWS's naming rules.
+
+use lakectl_core::{Prop, Schema, Type};
+use serde_json::{Value, json};
+
+/// The kind this crate manages.
+pub const KIND: &str = "iam.role";
+
+/// The longest role name IAM accepts.
+pub const NAME_MAX_LEN: usize = 64;
+
+/// The schema of `iam.role`.
+pub fn schema() -> Schema {
+    Schema {
+        kind: KIND,
+        description: "an IAM role: trust policy, inline and managed policies, boundary, tags",
+        props: vec![
+            Prop::new("name", Type::String, "the role name (set by the loader)").immutable(),
+            Prop::new(
+                "path",
+                Type::String,
+                "the role's path, e.g. `/service-role/`",
+            )
+            .immutable()
+            .default(json!("/"))
+            .check(check_path),
+            Prop::new("description", Type::String, "what the role is for")
+                .default(json!(""))
+                .check(check_description),
+            Prop::new(
+                "assume_role_policy",
+                Type::Json,
+                "the trust policy: who may assume the role",
+            )
+            .required()
+            .check(check_policy_document),
+            Prop::new(
+                "inline_policies",
+                Type::Map(Box::new(Type::Json)),
+                "policy documents embedded in the role, by policy name",
+            )
+            .default(json!({}))
+            .check(check_inline_policies),
+            Prop::new(
+                "managed_policy_arns",
+                Type::Set(Box::new(Type::String)),
+                "ARNs of managed policies attached to the role",
+            )
+            .default(json!([]))
+            .check(check_managed_arns),
+            Prop::new(
+                "max_session_duration",
+                Type::Int {
+                    min: 3600,
+                    max: 43200,
+                },
+                "longest session in seconds, 3600 to 43200",
+            )
+            .default(json!(3600)),
+            Prop::new(
+                "permissions_boundary",
+                Type::String,
+                "ARN of the managed policy that caps the role's permissions",
+            )
+            .default(Value::Null)
+            .check(check_boundary),
+            Prop::new(
+                "tags",
+                Type::Map(Box::new(Type::String)),
+                "tags on the role",
+            )
+            .default(json!({}))
+            .check(check_tags),
+        ],
+        attributes: &["arn", "role_id"],
+        taggable: true,
+        name_rule,
+        name_max_len: NAME_MAX_LEN,
+    }
+}
+
+/// IAM's role-name rule: 1–64 characters of letters, digits and `+=,.@_-`.
+pub fn name_rule(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("a role name cannot be empty".into());
+    }
+    let len = name.chars().count();
+    if len > NAME_MAX_LEN {
+        return Err(format!(
+            "a role name is at most {NAME_MAX_LEN} characters; `{name}` has {len}"
+        ));
+    }
+    if let Some(bad) = name.chars().find(|c| !is_name_char(*c)) {
+        return Err(format!(
+            "a role name may hold only letters, digits and `+=,.@_-`; `{name}` has `{bad}`"
+        ));
+    }
+    Ok(())
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
+}
+
+fn check_path(v: &Value) -> Result<(), String> {
+    let Some(p) = v.as_str() else { return Ok(()) };
+    if !p.starts_with('/') || !p.ends_with('/') {
+        return Err(format!(
+            "a role path starts and ends with `/`; `{p}` does not"
+        ));
+    }
+    if p.len() > 512 {
+        return Err("a role path is at most 512 characters".into());
+    }
+    if let Some(bad) = p.chars().find(|c| !('!'..='~').contains(c)) {
+        return Err(format!(
+            "a role path may hold only printable ASCII without spaces; `{p}` has `{bad}`"
+        ));
+    }
+    Ok(())
+}
+
+fn check_description(v: &Value) -> Result<(), String> {
+    match v.as_str() {
+        Some(d) if d.chars().count() > 1000 => {
+            Err("a role description is at most 1000 characters".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A policy document is a mapping with a `Statement` (or such a mapping written as JSON text).
+fn check_policy_document(v: &Value) -> Result<(), String> {
+    let parsed;
+    let doc = match v {
+        Value::String(s) => {
+            parsed = serde_json::from_str::<Value>(s)
+                .map_err(|e| format!("a policy document written as text must be JSON: {e}"))?;
+            &parsed
+        }
+        other => other,
+    };
+    match doc.as_object() {
+        Some(o) if o.contains_key("Statement") => Ok(()),
+        Some(_) => Err("a policy document needs a `Statement`".into()),
+        None => Err("a policy document is a mapping with `Version` and `Statement`".into()),
+    }
+}
+
+fn check_inline_policies(v: &Value) -> Result<(), String> {
+    let Some(map) = v.as_object() else {
+        return Ok(());
+    };
+    for (name, doc) in map {
+        let len = name.chars().count();
+        if len == 0 || len > 128 || !name.chars().all(is_name_char) {
+            return Err(format!(
+                "inline policy name `{name}` must be 1–128 letters, digits or `+=,.@_-`"
+            ));
+        }
+        check_policy_document(doc).map_err(|e| format!("inline policy `{name}`: {e}"))?;
+    }
+    Ok(())
+}
+
+fn check_managed_arns(v: &Value) -> Result<(), String> {
+    let Some(items) = v.as_array() else {
+        return Ok(());
+    };
+    match items
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|a| !is_policy_arn(a))
+    {
+        Some(bad) => Err(format!(
+            "`{bad}` is not a managed policy ARN (arn:aws:iam::<account or aws>:policy/...)"
+        )),
+        None => Ok(()),
+    }
+}
+
+fn check_boundary(v: &Value) -> Result<(), String> {
+    match v.as_str() {
+        Some(a) if !is_policy_arn(a) => Err(format!(
+            "`{a}` is not a managed policy ARN (arn:aws:iam::<account or aws>:policy/...)"
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn is_policy_arn(a: &str) -> bool {
+    a.starts_with("arn:") && a.contains(":iam::") && a.contains(":policy/")
+}
+
+fn check_tags(v: &Value) -> Result<(), String> {
+    let Some(map) = v.as_object() else {
+        return Ok(());
+    };
+    if map.len() > 50 {
+        return Err(format!("a role holds at most 50 tags; {} given", map.len()));
+    }
+    for (k, val) in map {
+        if k.is_empty() || k.chars().count() > 128 {
+            return Err(format!("tag key `{k}` must be 1–128 characters"));
+        }
+        if k.to_ascii_lowercase().starts_with("aws:") {
+            return Err(format!(
+                "tag key `{k}`: the `aws:` prefix is reserved by AWS"
+            ));
+        }
+        if val.as_str().is_some_and(|s| s.chars().count() > 256) {
+            return Err(format!("tag `{k}`: a value is at most 256 characters"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_rule_accepts_what_iam_accepts() {
+        let long = "a".repeat(64);
+        let too_long = "a".repeat(65);
+        let cases: [(&str, &str, Result<(), &str>); 7] = [
+            ("plain", "lake-glue-role", Ok(())),
+            ("every allowed symbol", "a+b=c,d.e@f_g-h", Ok(())),
+            ("exactly 64", &long, Ok(())),
+            ("empty", "", Err("cannot be empty")),
+            (
+                "65 is one too many",
+                &too_long,
+                Err("at most 64 characters"),
+            ),
+            ("slash belongs in the path", "team/role", Err("has `/`")),
+            ("no spaces", "my role", Err("has ` `")),
+        ];
+        for (why, name, want) in cases {
+            match (name_rule(name), want) {
+                (Ok(()), Ok(())) => {}
+                (Err(got), Err(w)) => assert!(got.contains(w), "{why}: {got}"),
+                (got, want) => panic!("{why}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn property_checks_say_which_rule_failed() {
+        let s = schema();
+        let cases = [
+            (
+                "valid minimal",
+                json!({"assume_role_policy": {"Statement": []}}),
+                vec![],
+            ),
+            (
+                "path without trailing slash",
+                json!({"assume_role_policy": {"Statement": []}, "path": "/svc"}),
+                vec!["starts and ends with `/`"],
+            ),
+            (
+                "trust policy without statements",
+                json!({"assume_role_policy": {"Version": "2012-10-17"}}),
+                vec!["needs a `Statement`"],
+            ),
+            (
+                "trust policy as JSON text",
+                json!({"assume_role_policy": "{\"Statement\": []}"}),
+                vec![],
+            ),
+            (
+                "trust policy text that is not JSON",
+                json!({"assume_role_policy": "Statement"}),
+                vec!["must be JSON"],
+            ),
+            (
+                "session too long",
+                json!({"assume_role_policy": {"Statement": []}, "max_session_duration": 50000}),
+                vec!["from 3600 to 43200"],
+            ),
+            (
+                "managed arn is not an arn",
+                json!({"assume_role_policy": {"Statement": []}, "managed_policy_arns": ["AWSGlueServiceRole"]}),
+                vec!["not a managed policy ARN"],
+            ),
+            (
+                "bad inline policy name",
+                json!({"assume_role_policy": {"Statement": []}, "inline_policies": {"a b": {"Statement": []}}}),
+                vec!["inline policy name `a b`"],
+            ),
+            (
+                "reserved tag prefix",
+                json!({"assume_role_policy": {"Statement": []}, "tags": {"aws:x": "1"}}),
+                vec!["reserved by AWS"],
+            ),
+            (
+                "boundary must be a policy arn",
+                json!({"assume_role_policy": {"Statement": []}, "permissions_boundary": "arn:aws:s3:::b"}),
+                vec!["not a managed policy ARN"],
+            ),
+        ];
+        for (why, spec, want) in cases {
+            let got: Vec<String> = s.validate(&spec).into_iter().map(|i| i.message).collect();
+            assert_eq!(got.len(), want.len(), "{why}: {got:?}");
+            for (g, w) in got.iter().zip(want) {
+                assert!(g.contains(w), "{why}: `{g}` lacks `{w}`");
+            }
+        }
+    }
+}
