@@ -122,3 +122,68 @@ impl Provider for IamProvider {
         delete::delete(self, req).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn provider() -> IamProvider {
+        // Building a client makes no call; no endpoint is contacted in these tests.
+        let config = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        IamProvider::new(
+            &config,
+            &AccountContext {
+                account_id: "123456789012".into(),
+                region: "cn-north-1".into(),
+                partition: "aws-cn".into(),
+            },
+        )
+    }
+
+    #[test]
+    fn normalize_rewrites_every_policy_document_in_a_spec() {
+        let p = provider();
+        let cases = [
+            (
+                "trust, inline policies and managed ARNs",
+                json!({"assume_role_policy": {"Statement": {"Action": "sts:AssumeRole"}},
+                       "inline_policies": {"a": {"Statement": {"Action": "s3:GetObject"}}},
+                       "managed_policy_arns": ["arn:b", "arn:a"],
+                       "description": "kept"}),
+                json!({"assume_role_policy": {"Statement": [{"Action": ["sts:AssumeRole"]}]},
+                       "inline_policies": {"a": {"Statement": [{"Action": ["s3:GetObject"]}]}},
+                       "managed_policy_arns": ["arn:a", "arn:b"],
+                       "description": "kept"}),
+            ),
+            (
+                "a spec without policies is left alone",
+                json!({"description": "x"}),
+                json!({"description": "x"}),
+            ),
+            ("not a mapping", json!(null), json!(null)),
+        ];
+        for (why, mut spec, want) in cases {
+            p.normalize(&mut spec);
+            assert_eq!(spec, want, "{why}");
+        }
+    }
+
+    #[test]
+    fn predicted_attributes_use_the_account_partition_and_root_path() {
+        let got = provider().predict_attributes("lake-glue");
+        assert_eq!(
+            got,
+            Attributes::from([
+                (
+                    "arn".to_string(),
+                    "arn:aws-cn:iam::123456789012:role/lake-glue".to_string()
+                ),
+                ("name".to_string(), "lake-glue".to_string()),
+            ])
+        );
+        assert_eq!(provider().schema().kind, "iam.role");
+    }
+}
