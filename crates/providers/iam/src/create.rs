@@ -4,7 +4,6 @@ use crate::IamProvider;
 use crate::calls::{attach, iam_tags, put_inline};
 use crate::desired::DesiredRole;
 use crate::errors::trust_policy_error;
-use crate::live::role_arn;
 use crate::policy::policy_text;
 use crate::update::update;
 use lakectl_core::{
@@ -50,18 +49,15 @@ pub async fn create(p: &IamProvider, req: &CreateRequest) -> Result<Attributes, 
     for arn in &d.managed_policy_arns {
         attach(&p.client, name, arn).await?;
     }
-    let (arn, role_id) = match role {
-        Some(r) => (r.arn().to_string(), r.role_id().to_string()),
-        None => (
-            role_arn(&p.account.partition, &p.account.account_id, &d.path, name),
-            String::new(),
-        ),
-    };
-    Ok(Attributes::from([
-        ("arn".to_string(), arn),
-        ("name".to_string(), name.to_string()),
-        ("role_id".to_string(), role_id),
-    ]))
+    match role {
+        Some(r) => Ok(Attributes::from([
+            ("arn".to_string(), r.arn().to_string()),
+            ("name".to_string(), name.to_string()),
+            ("role_id".to_string(), r.role_id().to_string()),
+        ])),
+        // CreateRole answered without the role: read it back rather than guess its id.
+        None => p.attributes_of(name).await,
+    }
 }
 
 /// Updates an existing role to the spec: what differs, diffed as the engine would.

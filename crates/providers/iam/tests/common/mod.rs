@@ -11,8 +11,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What the tests talk to: the provider under test and a raw client for out-of-band changes.
 pub struct Env {
+    /// The provider under test.
     pub provider: IamProvider,
+    /// A plain IAM client, for changes made behind lakectl's back.
     pub raw: aws_sdk_iam::Client,
+    /// The emulator's account.
     pub account: AccountContext,
 }
 
