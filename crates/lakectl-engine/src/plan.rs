@@ -1,0 +1,420 @@
+//! Planning: observe, check ownership, resolve references, diff, order. The only I/O is
+//! `observe`, `contents` and reading the state records; every decision is made on facts.
+
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::observe::{Target, observe_all};
+use crate::options::{PlanMode, PlanOptions};
+use crate::ownership::{Claim, Ownership, ownership};
+use crate::planned::{Node, PlannedChanges};
+use crate::progress::ProgressEvent;
+use crate::retry::with_retries;
+use crate::specs::{
+    Known, create_changes, prepare, replace_reason, resolve, with_name, with_ownership_tags,
+};
+use crate::state::{ResourceRecord, StackEnv};
+use lakectl_core::graph::topo_sort;
+use lakectl_core::{
+    Action, Address, DesiredResource, DesiredStack, Live, Observation, Plan, ResourceChange,
+    ResourceId, diff,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Observed resources by kind and physical name.
+type Observed = BTreeMap<ResourceId, Observation>;
+
+fn id(kind: &str, name: &str) -> ResourceId {
+    ResourceId {
+        kind: kind.to_string(),
+        name: name.to_string(),
+    }
+}
+
+fn live_of<'a>(observed: &'a Observed, rid: &ResourceId) -> Option<&'a Live> {
+    match observed.get(rid) {
+        Some(Observation::Exists(live)) => Some(live),
+        _ => None,
+    }
+}
+
+/// Makes the plan. See [`Engine::plan`].
+pub(crate) async fn plan(
+    engine: &Engine,
+    desired: &DesiredStack,
+    opts: &PlanOptions,
+) -> Result<PlannedChanges, EngineError> {
+    let at = StackEnv {
+        stack: desired.stack.clone(),
+        env: desired.env.name.clone(),
+    };
+    for r in desired.resources.values() {
+        engine.provider(&r.address, &r.kind)?;
+    }
+    let order: Vec<Address> = desired
+        .topological_order()
+        .map_err(|cycle| EngineError::Cycle { cycle })?
+        .into_iter()
+        .cloned()
+        .collect();
+    let records: BTreeMap<Address, ResourceRecord> = engine
+        .state
+        .records(&at)
+        .await
+        .map_err(|e| {
+            EngineError::state(
+                format!("reading the state records of {}/{}", at.stack, at.env),
+                e,
+            )
+        })?
+        .into_iter()
+        .map(|r| (r.address.clone(), r))
+        .collect();
+    for r in records.values() {
+        engine.provider(&r.address, &r.kind)?;
+    }
+
+    let observed = observe_everything(engine, desired, &records, opts).await?;
+    let mut planner = Planner {
+        engine,
+        at: &at,
+        records: &records,
+        observed: &observed,
+        nodes: BTreeMap::new(),
+        stale: Vec::new(),
+    };
+    match opts.mode {
+        PlanMode::Deploy => {
+            for address in &order {
+                planner.deploy(&desired.resources[address])?;
+            }
+        }
+        PlanMode::Destroy => {
+            for address in &order {
+                planner.destroy(&desired.resources[address])?;
+            }
+        }
+    }
+    planner.delete_leftover_records();
+    let Planner { nodes, stale, .. } = planner;
+    let data_loss = check_contents(engine, &nodes).await?;
+    let resources = ordered_changes(&order, &nodes, &data_loss, opts.mode)?;
+    Ok(PlannedChanges {
+        plan: Plan::new(&desired.stack, &desired.env.name, resources),
+        at,
+        mode: opts.mode,
+        env: desired.env.clone(),
+        nodes,
+        stale,
+        outputs: desired.outputs.clone(),
+    })
+}
+
+/// Observes every desired resource and every recorded one under its recorded name.
+async fn observe_everything(
+    engine: &Engine,
+    desired: &DesiredStack,
+    records: &BTreeMap<Address, ResourceRecord>,
+    opts: &PlanOptions,
+) -> Result<Observed, EngineError> {
+    let mut wanted: BTreeMap<ResourceId, Address> = BTreeMap::new();
+    for r in desired.resources.values() {
+        wanted.insert(id(&r.kind, &r.name), r.address.clone());
+    }
+    for r in records.values() {
+        wanted
+            .entry(id(&r.kind, &r.name))
+            .or_insert_with(|| r.address.clone());
+    }
+    let mut targets = Vec::with_capacity(wanted.len());
+    for (rid, address) in &wanted {
+        targets.push(Target {
+            address: address.clone(),
+            provider: engine.provider(address, &rid.kind)?,
+            name: rid.name.clone(),
+        });
+    }
+    let found = observe_all(targets, opts.concurrency, engine.progress.clone()).await?;
+    Ok(wanted.into_keys().zip(found).collect())
+}
+
+/// The decisions, made one resource at a time in dependency order so that each sees what its
+/// dependencies will become.
+struct Planner<'a> {
+    engine: &'a Engine,
+    at: &'a StackEnv,
+    records: &'a BTreeMap<Address, ResourceRecord>,
+    observed: &'a Observed,
+    nodes: BTreeMap<Address, Node>,
+    stale: Vec<Address>,
+}
+
+impl Planner<'_> {
+    fn claim<'c>(&'c self, address: &'c Address, kind: &'c str, name: &'c str) -> Claim<'c> {
+        Claim {
+            stack: &self.at.stack,
+            env: &self.at.env,
+            address,
+            kind,
+            name,
+        }
+    }
+
+    /// Fails with `NotOwned` unless the live resource is ours.
+    fn check_owned(&self, r: &DesiredResource, live: &Live) -> Result<(), EngineError> {
+        let provider = self.engine.provider(&r.address, &r.kind)?;
+        let claim = self.claim(&r.address, &r.kind, &r.name);
+        let taggable = provider.schema().taggable;
+        match ownership(&claim, taggable, &live.spec, self.records.get(&r.address)) {
+            Ownership::Ours => Ok(()),
+            Ownership::Foreign { owner } => Err(EngineError::NotOwned {
+                address: r.address.clone(),
+                kind: r.kind.clone(),
+                name: r.name.clone(),
+                location: r.location.clone(),
+                owner,
+            }),
+        }
+    }
+
+    /// Attributes the resource will have, as far as they can be known before apply.
+    fn known(&self) -> Known {
+        self.nodes
+            .values()
+            .map(|n| {
+                let attrs = match (&n.action, &n.live) {
+                    (Action::NoOp | Action::Update, Some(live)) => &live.attributes,
+                    _ => &n.predicted,
+                };
+                (n.address.clone(), with_name(&n.name, attrs))
+            })
+            .collect()
+    }
+
+    fn deploy(&mut self, r: &DesiredResource) -> Result<(), EngineError> {
+        let provider = self.engine.provider(&r.address, &r.kind)?;
+        let schema = provider.schema();
+        let rid = id(&r.kind, &r.name);
+        let live = live_of(self.observed, &rid);
+        if let Some(live) = live {
+            self.check_owned(r, live)?;
+        }
+        let record = self.records.get(&r.address);
+        let raw = if schema.taggable {
+            with_ownership_tags(&r.spec, self.at, &r.address)
+        } else {
+            r.spec.clone()
+        };
+        let (resolved, unknown) = resolve(&raw, &self.known());
+        let resolved = prepare(provider.as_ref(), resolved);
+        let live = live.map(|l| Live {
+            spec: prepare(provider.as_ref(), l.spec.clone()),
+            attributes: l.attributes.clone(),
+        });
+        // The record names another physical resource at this address (renamed, or its kind
+        // changed): that one is deleted, then the new one created.
+        let moved = record
+            .map(|rec| id(&rec.kind, &rec.name))
+            .filter(|old| *old != rid)
+            .filter(|old| {
+                live_of(self.observed, old).is_some_and(|l| {
+                    let claim = self.claim(&r.address, &old.kind, &old.name);
+                    let taggable = self
+                        .engine
+                        .providers
+                        .get(&old.kind)
+                        .is_some_and(|p| p.schema().taggable);
+                    ownership(&claim, taggable, &l.spec, record) == Ownership::Ours
+                })
+            });
+        let (action, changes, delete_target) = match (&live, moved) {
+            (live, Some(old)) => {
+                let changes = match live {
+                    Some(l) => diff(schema, &resolved, &l.spec),
+                    None => create_changes(schema, &resolved),
+                };
+                (Action::Replace, changes, Some(old))
+            }
+            (None, None) => (Action::Create, create_changes(schema, &resolved), None),
+            (Some(l), None) => {
+                let changes = diff(schema, &resolved, &l.spec);
+                let action = if changes.iter().any(|c| c.forces_replace) {
+                    Action::Replace
+                } else if changes.is_empty() {
+                    Action::NoOp
+                } else {
+                    Action::Update
+                };
+                let target = (action == Action::Replace).then(|| rid.clone());
+                (action, changes, target)
+            }
+        };
+        self.nodes.insert(
+            r.address.clone(),
+            Node {
+                address: r.address.clone(),
+                kind: r.kind.clone(),
+                name: r.name.clone(),
+                action,
+                desired: Some(raw),
+                resolved: Some(resolved),
+                had_unknowns: !unknown.is_empty(),
+                live,
+                delete_target,
+                record: record.cloned(),
+                changes,
+                depends_on: r.depends_on().into_iter().collect(),
+                predicted: provider.predict_attributes(&r.name),
+            },
+        );
+        Ok(())
+    }
+
+    fn destroy(&mut self, r: &DesiredResource) -> Result<(), EngineError> {
+        let rid = id(&r.kind, &r.name);
+        let Some(live) = live_of(self.observed, &rid) else {
+            return Ok(());
+        };
+        self.check_owned(r, live)?;
+        let node = self.delete_node(
+            &r.address,
+            rid,
+            live,
+            self.records.get(&r.address),
+            r.depends_on().into_iter().collect(),
+        );
+        self.nodes.insert(r.address.clone(), node);
+        Ok(())
+    }
+
+    /// Records without a plan entry: deleted when the resource still exists and is ours,
+    /// forgotten otherwise.
+    fn delete_leftover_records(&mut self) {
+        for (address, rec) in self.records {
+            // Deploy plans every desired address; destroy leaves a missing one out, and then
+            // the record may still name an older physical resource of it.
+            if self.nodes.contains_key(address) {
+                continue;
+            }
+            let rid = id(&rec.kind, &rec.name);
+            let taggable = self
+                .engine
+                .providers
+                .get(&rec.kind)
+                .is_some_and(|p| p.schema().taggable);
+            match live_of(self.observed, &rid) {
+                Some(live)
+                    if ownership(
+                        &self.claim(address, &rec.kind, &rec.name),
+                        taggable,
+                        &live.spec,
+                        Some(rec),
+                    ) == Ownership::Ours =>
+                {
+                    let node =
+                        self.delete_node(address, rid, live, Some(rec), rec.depends_on.clone());
+                    self.nodes.insert(address.clone(), node);
+                }
+                // Gone, or its name now belongs to someone else: only the record is dropped.
+                _ => self.stale.push(address.clone()),
+            }
+        }
+    }
+
+    fn delete_node(
+        &self,
+        address: &Address,
+        rid: ResourceId,
+        live: &Live,
+        record: Option<&ResourceRecord>,
+        depends_on: Vec<Address>,
+    ) -> Node {
+        Node {
+            address: address.clone(),
+            kind: rid.kind.clone(),
+            name: rid.name.clone(),
+            action: Action::Delete,
+            desired: None,
+            resolved: None,
+            had_unknowns: false,
+            live: Some(live.clone()),
+            delete_target: Some(rid),
+            record: record.cloned(),
+            changes: Vec::new(),
+            depends_on,
+            predicted: Default::default(),
+        }
+    }
+}
+
+/// Asks each provider whether a delete or replace would destroy data.
+async fn check_contents(
+    engine: &Engine,
+    nodes: &BTreeMap<Address, Node>,
+) -> Result<BTreeMap<Address, String>, EngineError> {
+    let mut found = BTreeMap::new();
+    for node in nodes.values() {
+        let Some(target) = &node.delete_target else {
+            continue;
+        };
+        let provider = engine.provider(&node.address, &target.kind)?;
+        let progress = engine.progress.clone();
+        let emit = move |e: ProgressEvent| progress.event(&e);
+        let contents = with_retries(&node.address, &emit, || provider.contents(&target.name))
+            .await
+            .map_err(|source| EngineError::Provider {
+                address: node.address.clone(),
+                kind: target.kind.clone(),
+                name: target.name.clone(),
+                doing: "counting the contents of",
+                source,
+            })?;
+        if let Some(what) = contents.describe() {
+            found.insert(node.address.clone(), what);
+        }
+    }
+    Ok(found)
+}
+
+/// Creates, updates and no-ops in dependency order, then deletes in reverse dependency order.
+fn ordered_changes(
+    order: &[Address],
+    nodes: &BTreeMap<Address, Node>,
+    data_loss: &BTreeMap<Address, String>,
+    mode: PlanMode,
+) -> Result<Vec<ResourceChange>, EngineError> {
+    let forward = order
+        .iter()
+        .filter_map(|a| nodes.get(a))
+        .filter(|n| n.action != Action::Delete);
+    let delete_deps: BTreeMap<&Address, BTreeSet<Address>> = nodes
+        .values()
+        .filter(|n| n.action == Action::Delete)
+        .map(|n| (&n.address, n.depends_on.iter().cloned().collect()))
+        .collect();
+    let mut deletes = topo_sort(&delete_deps).map_err(|cycle| EngineError::Cycle { cycle })?;
+    deletes.reverse();
+    let deletes = deletes.into_iter().filter_map(|a| nodes.get(a));
+    Ok(forward
+        .chain(deletes)
+        .map(|n| ResourceChange {
+            address: n.address.clone(),
+            kind: n.kind.clone(),
+            physical_id: n.name.clone(),
+            action: n.action,
+            changes: n.changes.clone(),
+            reason: match (n.action, mode) {
+                (Action::Replace, _) => replace_reason(&n.changes).or_else(|| {
+                    n.delete_target
+                        .as_ref()
+                        .map(|old| format!("{old} is replaced by {} {}", n.kind, n.name))
+                }),
+                (Action::Delete, PlanMode::Deploy) => {
+                    Some("no longer declared in the stack files".to_string())
+                }
+                _ => None,
+            },
+            data_loss: data_loss.get(&n.address).cloned(),
+            depends_on: n.depends_on.clone(),
+        })
+        .collect())
+}

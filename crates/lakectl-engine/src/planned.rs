@@ -1,0 +1,53 @@
+//! The result of a plan: the plan people see, and what apply needs to carry it out.
+
+use crate::options::PlanMode;
+use crate::state::{ResourceRecord, StackEnv};
+use lakectl_core::{Action, Address, Attributes, EnvSettings, FieldChange, Live, Plan, ResourceId};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A plan plus everything apply needs: resolved desired specs, live specs and attributes,
+/// the state records and the env. Made by [`crate::Engine::plan`], consumed by
+/// [`crate::Engine::apply`].
+#[derive(Debug, Clone)]
+pub struct PlannedChanges {
+    /// What will change, in apply order.
+    pub plan: Plan,
+    pub(crate) at: StackEnv,
+    pub(crate) mode: PlanMode,
+    pub(crate) env: EnvSettings,
+    pub(crate) nodes: BTreeMap<Address, Node>,
+    /// Records of resources that no longer exist: apply drops them.
+    pub(crate) stale: Vec<Address>,
+    /// The stack's outputs as written (references unresolved).
+    pub(crate) outputs: BTreeMap<String, Value>,
+}
+
+/// One resource of the plan with what apply needs to change it.
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub address: Address,
+    pub kind: String,
+    /// The physical name it has after apply (for a delete: the one deleted).
+    pub name: String,
+    pub action: Action,
+    /// The desired spec with ownership tags, references as written; `None` for a delete.
+    pub desired: Option<Value>,
+    /// The desired spec resolved and prepared at plan time.
+    pub resolved: Option<Value>,
+    /// Some reference had no value at plan time: apply resolves and diffs again.
+    pub had_unknowns: bool,
+    /// The live resource (spec prepared), when it exists.
+    pub live: Option<Live>,
+    /// What a delete or replace deletes first.
+    pub delete_target: Option<ResourceId>,
+    /// The state record of this address, if any.
+    pub record: Option<ResourceRecord>,
+    /// The changed fields, as in the plan.
+    pub changes: Vec<FieldChange>,
+    /// What it depends on: the desired references, or the record's for a resource no longer
+    /// declared.
+    pub depends_on: Vec<Address>,
+    /// Attributes the provider predicts from the name.
+    pub predicted: Attributes,
+}
