@@ -4,6 +4,10 @@
 //! ones are ours, resolves references and diffs; [`Engine::apply`] carries the plan out as a
 //! graph walk, recording each intent in the [`state::StateStore`] before the provider call.
 
+// Errors carry the resource, the operation and AWS's answer, which makes them larger than
+// clippy likes; they are built once per failure, far from any hot path.
+#![allow(clippy::result_large_err)]
+
 mod apply;
 mod engine;
 mod error;
@@ -20,12 +24,16 @@ mod specs;
 pub mod state;
 mod walk;
 
-#[cfg(test)]
-mod testing;
-
 pub use engine::Engine;
 pub use error::{DataAtRisk, EngineError};
 pub use options::{ApplyOptions, PlanMode, PlanOptions};
 pub use planned::PlannedChanges;
 pub use progress::{NoProgress, Progress, ProgressEvent};
 pub use report::ApplyReport;
+
+#[cfg(test)]
+mod apply_tests;
+#[cfg(test)]
+mod plan_tests;
+#[cfg(test)]
+mod testing;

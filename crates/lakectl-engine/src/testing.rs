@@ -31,7 +31,7 @@ pub(crate) enum Op {
 }
 
 impl Op {
-    fn is_mutation(self) -> bool {
+    pub fn is_mutation(self) -> bool {
         matches!(self, Op::Create | Op::Update | Op::Delete)
     }
 }
@@ -87,7 +87,10 @@ impl World {
 
     /// Puts a resource into the world directly (made by someone else, or drifted).
     pub fn put(&self, name: &str, spec: Value) {
-        let attrs = Attributes::from([("arn".to_string(), format!("arn:fake:{name}"))]);
+        let attrs = Attributes::from([
+            ("arn".to_string(), format!("arn:fake:{name}")),
+            ("id".to_string(), format!("id-of-{name}")),
+        ]);
         self.with(|w| {
             w.resources.insert(
                 name.into(),
@@ -97,6 +100,11 @@ impl World {
                 },
             )
         });
+    }
+
+    /// Reads a live resource; panics when it is missing.
+    pub fn with_live<T>(&self, name: &str, f: impl FnOnce(&Live) -> T) -> T {
+        self.with(|w| f(w.resources.get(name).expect("live resource")))
     }
 
     /// The live spec of a resource.
@@ -165,7 +173,7 @@ impl World {
             });
             tokio::time::sleep(self.delay).await;
         }
-        let result = self.with(|w| {
+        self.with(|w| {
             w.calls.push(Call {
                 op,
                 name: name.into(),
@@ -198,8 +206,7 @@ impl World {
                 }
                 _ => f(w),
             }
-        });
-        result
+        })
     }
 }
 
