@@ -84,7 +84,7 @@ async fn deploy_walks_the_graph_and_resolves_references_and_outputs() {
     assert_eq!(
         h.world.spec(&physical("mid")).map(|s| s["source"].clone()),
         Some(json!("arn:fake:lake-dev-root")),
-        "mid got root's ARN"
+        "mid got root's real ARN from its create, not the predicted one"
     );
     assert_eq!(
         report.outputs,
@@ -469,5 +469,36 @@ async fn a_deploy_killed_after_create_is_finished_by_the_next() {
         h.world.spec(&physical("leaf")),
         Some(json!({"target": "id-of-lake-dev-mid"})),
         "the adopted resource's observed id flows into its dependent"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dependent_planned_on_a_predicted_value_is_rediffed_with_the_real_one() {
+    // Replacing root makes mid's reference to root's ARN a prediction at plan time; once root
+    // is created again its real ARN equals what mid has, so mid needs no call at all.
+    let h = Harness::new(Duration::ZERO);
+    let d = lake(RemovalPolicy::Destroy);
+    h.deploy(&d).await;
+    h.world.clear_calls();
+    h.world.drift(&physical("root"), "key", json!("changed"));
+    let planned = h.plan(&d, PlanMode::Deploy).await.expect("plan");
+    let mid = planned
+        .plan
+        .resources
+        .iter()
+        .find(|r| r.address == a("mid"))
+        .expect("mid");
+    assert_eq!(mid.action, Action::Update);
+    h.apply(&planned, 4, false).await.expect("apply");
+    assert_eq!(
+        h.world.mutations(),
+        vec![
+            (Op::Delete, physical("root")),
+            (Op::Create, physical("root"))
+        ]
+    );
+    assert_eq!(
+        h.world.spec(&physical("mid")).map(|s| s["source"].clone()),
+        Some(json!("arn:fake:lake-dev-root"))
     );
 }

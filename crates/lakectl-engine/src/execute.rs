@@ -115,17 +115,13 @@ fn own_id(node: &Node) -> ResourceId {
     }
 }
 
-/// The desired spec with every reference filled from what is known now.
+/// The desired spec with every reference filled from the attributes known now: a dependency
+/// created a moment ago has its real ARN, which may differ from the one predicted at plan time.
 fn resolve_for_apply(
     provider: &dyn Provider,
     node: &Node,
     known: &Known,
 ) -> Result<Value, EngineError> {
-    if !node.had_unknowns
-        && let Some(resolved) = &node.resolved
-    {
-        return Ok(resolved.clone());
-    }
     let raw = node.desired.as_ref().ok_or_else(|| EngineError::Internal {
         detail: format!(
             "{} is planned as {:?} without a desired spec",
@@ -213,10 +209,11 @@ async fn update(
         detail: format!("{} is planned as an update of nothing", node.address),
     })?;
     let desired = resolve_for_apply(provider, node, known)?;
-    let changes: Vec<FieldChange> = if node.had_unknowns {
-        diff(provider.schema(), &desired, &live.spec)
-    } else {
+    // Diffed again only when a reference came out differently than planned.
+    let changes: Vec<FieldChange> = if node.resolved.as_ref() == Some(&desired) {
         node.changes.clone()
+    } else {
+        diff(provider.schema(), &desired, &live.spec)
     };
     if let Some(c) = changes.iter().find(|c| c.forces_replace) {
         return Err(EngineError::Internal {

@@ -204,7 +204,7 @@ impl Planner<'_> {
         } else {
             r.spec.clone()
         };
-        let (resolved, unknown) = resolve(&raw, &self.known());
+        let (resolved, _unknown) = resolve(&raw, &self.known());
         let resolved = prepare(provider.as_ref(), resolved);
         let live = live.map(|l| Live {
             spec: prepare(provider.as_ref(), l.spec.clone()),
@@ -257,7 +257,6 @@ impl Planner<'_> {
                 action,
                 desired: Some(raw),
                 resolved: Some(resolved),
-                had_unknowns: !unknown.is_empty(),
                 live,
                 delete_target,
                 record: record.cloned(),
@@ -335,7 +334,6 @@ impl Planner<'_> {
             action: Action::Delete,
             desired: None,
             resolved: None,
-            had_unknowns: false,
             live: Some(live.clone()),
             delete_target: Some(rid),
             record: record.cloned(),

@@ -35,8 +35,6 @@ pub(crate) struct Node {
     pub desired: Option<Value>,
     /// The desired spec resolved and prepared at plan time.
     pub resolved: Option<Value>,
-    /// Some reference had no value at plan time: apply resolves and diffs again.
-    pub had_unknowns: bool,
     /// The live resource (spec prepared), when it exists.
     pub live: Option<Live>,
     /// What a delete or replace deletes first.

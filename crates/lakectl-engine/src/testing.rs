@@ -255,8 +255,9 @@ impl Provider for FakeProvider {
         &self.schema
     }
 
+    /// Deliberately not the ARN create returns, as with an IAM role whose path is not `/`.
     fn predict_attributes(&self, name: &str) -> Attributes {
-        Attributes::from([("arn".to_string(), format!("arn:fake:{name}"))])
+        Attributes::from([("arn".to_string(), format!("arn:predicted:{name}"))])
     }
 
     async fn observe(&self, name: &str) -> Result<Observation, ProviderError> {
