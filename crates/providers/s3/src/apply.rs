@@ -1,0 +1,204 @@
+//! One setter per managed property, shared by create (all of them) and update (the ones the
+//! changes touch). Each makes the bucket match the desired value whatever it holds now.
+
+use crate::desired::{self, EncryptionSpec, RuleSpec};
+use crate::errors::ok_if_unset;
+use crate::tls;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::types::{EventBridgeConfiguration, NotificationConfiguration, Tagging};
+use lakectl_aws::aws_error;
+use lakectl_core::ProviderError;
+use serde_json::{Map, Value};
+
+/// Every managed property, in the order create sets them and update visits them. The public
+/// access block goes first so the bucket is never public for a moment; tags go last.
+pub const PROPERTIES: &[&str] = &[
+    "public_access_block",
+    "encryption",
+    "versioning",
+    "enforce_tls",
+    "lifecycle_rules",
+    "eventbridge_notifications",
+    "tags",
+];
+
+/// What a setter needs: the client, the bucket and its ARN.
+pub struct Target<'a> {
+    /// The S3 client.
+    pub client: &'a Client,
+    /// The bucket name.
+    pub name: &'a str,
+    /// The bucket ARN (the TLS policy's resource).
+    pub arn: &'a str,
+}
+
+/// Sets property `prop` of the bucket to its value in `spec`.
+///
+/// # Errors
+/// The spec cannot be converted, or S3 refused.
+pub async fn set(t: &Target<'_>, prop: &str, spec: &Value) -> Result<(), ProviderError> {
+    let invalid = |m: String| ProviderError::invalid(t.name, m);
+    match prop {
+        "versioning" => {
+            versioning(t, spec.get(prop).and_then(Value::as_bool).unwrap_or(false)).await
+        }
+        "encryption" => encryption(t, &desired::prop(spec, prop).map_err(invalid)?).await,
+        "public_access_block" => {
+            let empty = Value::Object(Map::new());
+            public_access_block(t, spec.get(prop).unwrap_or(&empty)).await
+        }
+        "enforce_tls" => {
+            enforce_tls(t, spec.get(prop).and_then(Value::as_bool).unwrap_or(true)).await
+        }
+        "lifecycle_rules" => {
+            lifecycle(
+                t,
+                &desired::prop::<Vec<RuleSpec>>(spec, prop).map_err(invalid)?,
+            )
+            .await
+        }
+        "eventbridge_notifications" => {
+            eventbridge(t, spec.get(prop).and_then(Value::as_bool).unwrap_or(false)).await
+        }
+        "tags" => tags(t, &desired::prop(spec, prop).map_err(invalid)?).await,
+        other => Err(invalid(format!(
+            "s3.bucket has no property `{other}` to set"
+        ))),
+    }
+}
+
+async fn versioning(t: &Target<'_>, enabled: bool) -> Result<(), ProviderError> {
+    t.client
+        .put_bucket_versioning()
+        .bucket(t.name)
+        .versioning_configuration(desired::versioning_configuration(enabled))
+        .send()
+        .await
+        .map_err(|e| aws_error("s3:PutBucketVersioning", t.name, e))?;
+    Ok(())
+}
+
+async fn encryption(t: &Target<'_>, spec: &EncryptionSpec) -> Result<(), ProviderError> {
+    let config =
+        desired::encryption_configuration(spec).map_err(|m| ProviderError::invalid(t.name, m))?;
+    t.client
+        .put_bucket_encryption()
+        .bucket(t.name)
+        .server_side_encryption_configuration(config)
+        .send()
+        .await
+        .map_err(|e| aws_error("s3:PutBucketEncryption", t.name, e))?;
+    Ok(())
+}
+
+async fn public_access_block(t: &Target<'_>, spec: &Value) -> Result<(), ProviderError> {
+    t.client
+        .put_public_access_block()
+        .bucket(t.name)
+        .public_access_block_configuration(desired::public_access_block_configuration(spec))
+        .send()
+        .await
+        .map_err(|e| aws_error("s3:PutPublicAccessBlock", t.name, e))?;
+    Ok(())
+}
+
+/// lakectl owns the bucket policy: on writes the TLS-only policy, off removes any policy.
+async fn enforce_tls(t: &Target<'_>, on: bool) -> Result<(), ProviderError> {
+    if on {
+        t.client
+            .put_bucket_policy()
+            .bucket(t.name)
+            .policy(tls::tls_policy(t.arn).to_string())
+            .send()
+            .await
+            .map_err(|e| aws_error("s3:PutBucketPolicy", t.name, e))?;
+        Ok(())
+    } else {
+        remove_policy(t.client, t.name).await
+    }
+}
+
+/// Deletes the bucket policy; none is fine.
+///
+/// # Errors
+/// S3 refused.
+pub async fn remove_policy(client: &Client, name: &str) -> Result<(), ProviderError> {
+    let out = client.delete_bucket_policy().bucket(name).send().await;
+    ok_if_unset("s3:DeleteBucketPolicy", name, out)
+}
+
+async fn lifecycle(t: &Target<'_>, rules: &[RuleSpec]) -> Result<(), ProviderError> {
+    match desired::lifecycle_configuration(rules).map_err(|m| ProviderError::invalid(t.name, m))? {
+        Some(config) => {
+            t.client
+                .put_bucket_lifecycle_configuration()
+                .bucket(t.name)
+                .lifecycle_configuration(config)
+                .send()
+                .await
+                .map_err(|e| aws_error("s3:PutBucketLifecycleConfiguration", t.name, e))?;
+            Ok(())
+        }
+        None => {
+            let out = t
+                .client
+                .delete_bucket_lifecycle()
+                .bucket(t.name)
+                .send()
+                .await;
+            ok_if_unset("s3:DeleteBucketLifecycle", t.name, out)
+        }
+    }
+}
+
+/// The notification configuration is one document holding SNS, SQS and Lambda targets as
+/// well; lakectl manages only the EventBridge switch, so it reads the document and writes it
+/// back with just that switch changed.
+async fn eventbridge(t: &Target<'_>, on: bool) -> Result<(), ProviderError> {
+    let current = t
+        .client
+        .get_bucket_notification_configuration()
+        .bucket(t.name)
+        .send()
+        .await
+        .map_err(|e| aws_error("s3:GetBucketNotificationConfiguration", t.name, e))?;
+    if current.event_bridge_configuration().is_some() == on {
+        return Ok(());
+    }
+    let config = NotificationConfiguration::builder()
+        .set_topic_configurations(current.topic_configurations.clone())
+        .set_queue_configurations(current.queue_configurations.clone())
+        .set_lambda_function_configurations(current.lambda_function_configurations.clone())
+        .set_event_bridge_configuration(on.then(|| EventBridgeConfiguration::builder().build()))
+        .build();
+    t.client
+        .put_bucket_notification_configuration()
+        .bucket(t.name)
+        .notification_configuration(config)
+        .send()
+        .await
+        .map_err(|e| aws_error("s3:PutBucketNotificationConfiguration", t.name, e))?;
+    Ok(())
+}
+
+/// PutBucketTagging replaces the whole set; an empty set is a delete (S3 refuses `<TagSet/>`
+/// on some endpoints and reads it back as NoSuchTagSet on all).
+async fn tags(t: &Target<'_>, tags: &Map<String, Value>) -> Result<(), ProviderError> {
+    if tags.is_empty() {
+        let out = t.client.delete_bucket_tagging().bucket(t.name).send().await;
+        return ok_if_unset("s3:DeleteBucketTagging", t.name, out);
+    }
+    let set = desired::tag_set(tags).map_err(|m| ProviderError::invalid(t.name, m))?;
+    let tagging = Tagging::builder()
+        .set_tag_set(Some(set))
+        .build()
+        .map_err(|e| ProviderError::invalid(t.name, e.to_string()))?;
+    t.client
+        .put_bucket_tagging()
+        .bucket(t.name)
+        .tagging(tagging)
+        .send()
+        .await
+        .map_err(|e| aws_error("s3:PutBucketTagging", t.name, e))?;
+    Ok(())
+}
