@@ -1,0 +1,266 @@
+//! One function per mutating DynamoDB call, each mapping its error with the operation's name.
+
+use crate::sdk_types;
+use crate::table::{Billing, Gsi, Table};
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{
+    BillingMode, DeleteGlobalSecondaryIndexAction, GlobalSecondaryIndexUpdate,
+    PointInTimeRecoverySpecification, TimeToLiveSpecification, UpdateGlobalSecondaryIndexAction,
+};
+use lakectl_aws::aws_error;
+use lakectl_core::ProviderError;
+use std::collections::BTreeMap;
+
+/// Whether CreateTable found the table already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    /// A new table.
+    New,
+    /// It existed (`ResourceInUseException`): a re-run after a crash.
+    Existing,
+}
+
+/// CreateTable with keys, billing, indexes, deletion protection and tags at once, so the
+/// ownership tags are there from the first moment the table exists.
+pub async fn create_table(c: &Client, name: &str, t: &Table) -> Result<Created, ProviderError> {
+    let gsis = t
+        .gsis
+        .iter()
+        .map(|g| sdk_types::gsi_for_create(name, g, t.billing))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tags = sdk_types::tags(name, &t.tags)?;
+    let result = c
+        .create_table()
+        .table_name(name)
+        .set_attribute_definitions(Some(sdk_types::attribute_definitions(name, t, &t.gsis)?))
+        .set_key_schema(Some(sdk_types::key_schema(
+            name,
+            &t.partition_key,
+            t.sort_key.as_ref(),
+        )?))
+        .billing_mode(billing_mode(t.billing))
+        .set_provisioned_throughput(sdk_types::throughput(name, t.billing)?)
+        .set_global_secondary_indexes((!gsis.is_empty()).then_some(gsis))
+        .deletion_protection_enabled(t.deletion_protection)
+        .set_tags((!tags.is_empty()).then_some(tags))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(Created::New),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_resource_in_use_exception()) =>
+        {
+            Ok(Created::Existing)
+        }
+        Err(e) => Err(aws_error("dynamodb:CreateTable", name, e)),
+    }
+}
+
+fn billing_mode(b: Billing) -> BillingMode {
+    match b {
+        Billing::PayPerRequest => BillingMode::PayPerRequest,
+        Billing::Provisioned { .. } => BillingMode::Provisioned,
+    }
+}
+
+/// UpdateTable: the billing mode and capacity. Indexes that stay get the table's capacity
+/// in the same call, which AWS requires when switching to PROVISIONED.
+pub async fn update_billing(
+    c: &Client,
+    name: &str,
+    billing: Billing,
+    remaining: &[&Gsi],
+) -> Result<(), ProviderError> {
+    let throughput = sdk_types::throughput(name, billing)?;
+    let gsi_updates = match &throughput {
+        Some(tp) if !remaining.is_empty() => Some(
+            remaining
+                .iter()
+                .map(|g| {
+                    UpdateGlobalSecondaryIndexAction::builder()
+                        .index_name(&g.name)
+                        .provisioned_throughput(tp.clone())
+                        .build()
+                        .map(|u| GlobalSecondaryIndexUpdate::builder().update(u).build())
+                        .map_err(|e| {
+                            ProviderError::invalid(
+                                name,
+                                format!("cannot build an index update: {e}"),
+                            )
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        _ => None,
+    };
+    c.update_table()
+        .table_name(name)
+        .billing_mode(billing_mode(billing))
+        .set_provisioned_throughput(throughput)
+        .set_global_secondary_index_updates(gsi_updates)
+        .send()
+        .await
+        .map(drop)
+        .map_err(|e| aws_error("dynamodb:UpdateTable", name, e))
+}
+
+/// UpdateTable deleting one index.
+pub async fn delete_gsi(c: &Client, name: &str, index: &str) -> Result<(), ProviderError> {
+    let action = DeleteGlobalSecondaryIndexAction::builder()
+        .index_name(index)
+        .build()
+        .map_err(|e| {
+            ProviderError::invalid(name, format!("cannot build an index deletion: {e}"))
+        })?;
+    c.update_table()
+        .table_name(name)
+        .global_secondary_index_updates(
+            GlobalSecondaryIndexUpdate::builder().delete(action).build(),
+        )
+        .send()
+        .await
+        .map(drop)
+        .map_err(|e| {
+            aws_error(
+                "dynamodb:UpdateTable",
+                &format!("{name} (index {index})"),
+                e,
+            )
+        })
+}
+
+/// UpdateTable creating one index. `existing` are the indexes the table has meanwhile: the
+/// attribute definitions sent cover them all, because some endpoints (moto) replace the
+/// table's definitions with the ones sent instead of merging them.
+pub async fn create_gsi(
+    c: &Client,
+    name: &str,
+    table: &Table,
+    gsi: &Gsi,
+    existing: &[&Gsi],
+) -> Result<(), ProviderError> {
+    let defs = sdk_types::attribute_definitions(
+        name,
+        table,
+        existing.iter().copied().chain(std::iter::once(gsi)),
+    )?;
+    let action = sdk_types::gsi_create_action(name, gsi, table.billing)?;
+    c.update_table()
+        .table_name(name)
+        .set_attribute_definitions(Some(defs))
+        .global_secondary_index_updates(
+            GlobalSecondaryIndexUpdate::builder().create(action).build(),
+        )
+        .send()
+        .await
+        .map(drop)
+        .map_err(|e| {
+            aws_error(
+                "dynamodb:UpdateTable",
+                &format!("{name} (index {})", gsi.name),
+                e,
+            )
+        })
+}
+
+/// UpdateTable: deletion protection on or off.
+pub async fn set_deletion_protection(
+    c: &Client,
+    name: &str,
+    on: bool,
+) -> Result<(), ProviderError> {
+    c.update_table()
+        .table_name(name)
+        .deletion_protection_enabled(on)
+        .send()
+        .await
+        .map(drop)
+        .map_err(|e| aws_error("dynamodb:UpdateTable", name, e))
+}
+
+/// UpdateContinuousBackups: point-in-time recovery on or off.
+pub async fn set_pitr(c: &Client, name: &str, on: bool) -> Result<(), ProviderError> {
+    let spec = PointInTimeRecoverySpecification::builder()
+        .point_in_time_recovery_enabled(on)
+        .build()
+        .map_err(|e| ProviderError::invalid(name, format!("cannot build a PITR setting: {e}")))?;
+    c.update_continuous_backups()
+        .table_name(name)
+        .point_in_time_recovery_specification(spec)
+        .send()
+        .await
+        .map(drop)
+        .map_err(|e| aws_error("dynamodb:UpdateContinuousBackups", name, e))
+}
+
+/// UpdateTimeToLive. Disabling must name the attribute TTL is on for now.
+pub async fn set_ttl(
+    c: &Client,
+    name: &str,
+    attribute: &str,
+    on: bool,
+) -> Result<(), ProviderError> {
+    let spec = TimeToLiveSpecification::builder()
+        .enabled(on)
+        .attribute_name(attribute)
+        .build()
+        .map_err(|e| ProviderError::invalid(name, format!("cannot build a TTL setting: {e}")))?;
+    c.update_time_to_live()
+        .table_name(name)
+        .time_to_live_specification(spec)
+        .send()
+        .await
+        .map(drop)
+        .map_err(|e| aws_error("dynamodb:UpdateTimeToLive", name, e))
+}
+
+/// TagResource / UntagResource with the difference between live and desired tags.
+pub async fn sync_tags(
+    c: &Client,
+    name: &str,
+    arn: &str,
+    live: &BTreeMap<String, String>,
+    desired: &BTreeMap<String, String>,
+) -> Result<(), ProviderError> {
+    let removed: Vec<String> = live
+        .keys()
+        .filter(|k| !desired.contains_key(*k))
+        .cloned()
+        .collect();
+    if !removed.is_empty() {
+        c.untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .map_err(|e| aws_error("dynamodb:UntagResource", name, e))?;
+    }
+    let changed = sdk_types::tags(
+        name,
+        desired.iter().filter(|(k, v)| live.get(*k) != Some(*v)),
+    )?;
+    if !changed.is_empty() {
+        c.tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(changed))
+            .send()
+            .await
+            .map_err(|e| aws_error("dynamodb:TagResource", name, e))?;
+    }
+    Ok(())
+}
+
+/// DeleteTable; a table already gone is fine.
+pub async fn delete_table(c: &Client, name: &str) -> Result<(), ProviderError> {
+    match c.delete_table().table_name(name).send().await {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_resource_not_found_exception()) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(aws_error("dynamodb:DeleteTable", name, e)),
+    }
+}
