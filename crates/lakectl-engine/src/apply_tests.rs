@@ -502,3 +502,66 @@ async fn a_dependent_planned_on_a_predicted_value_is_rediffed_with_the_real_one(
         Some(json!("arn:fake:lake-dev-root"))
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn records_follow_renames_and_vanished_resources() {
+    let h = Harness::new(Duration::ZERO);
+    let d = lake(RemovalPolicy::Destroy);
+    h.deploy(&d).await;
+    h.world.clear_calls();
+
+    // A new physical name for solo: the old bucket is deleted, the new one created.
+    let mut renamed = d.clone();
+    if let Some(r) = renamed.resources.get_mut(&a("solo")) {
+        r.name = "lake-dev-solo-2".into();
+    }
+    let planned = h.plan(&renamed, PlanMode::Deploy).await.expect("plan");
+    let solo = planned
+        .plan
+        .resources
+        .iter()
+        .find(|r| r.address == a("solo"))
+        .expect("solo");
+    assert_eq!(solo.action, Action::Replace);
+    assert_eq!(
+        solo.reason.as_deref(),
+        Some("fake.bucket lake-dev-solo is replaced by fake.bucket lake-dev-solo-2")
+    );
+    h.apply(&planned, 4, false).await.expect("apply");
+    assert_eq!(
+        h.world.mutations(),
+        vec![
+            (Op::Delete, physical("solo")),
+            (Op::Create, "lake-dev-solo-2".to_string())
+        ]
+    );
+
+    assert_eq!(
+        solo_record(&h).await.map(|r| r.name),
+        Some("lake-dev-solo-2".to_string())
+    );
+
+    // Removed from the stack and already gone from AWS: no plan entry, the record is dropped.
+    h.world.clear_calls();
+    let mut without = renamed.clone();
+    without.resources.remove(&a("solo"));
+    h.world.with_remove("lake-dev-solo-2");
+    let planned = h.plan(&without, PlanMode::Deploy).await.expect("plan");
+    assert!(
+        planned
+            .plan
+            .resources
+            .iter()
+            .all(|r| r.address != a("solo"))
+    );
+    h.apply(&planned, 4, false).await.expect("apply");
+    assert!(solo_record(&h).await.is_none(), "stale record dropped");
+    assert!(h.world.mutations().is_empty());
+}
+
+async fn solo_record(h: &Harness) -> Option<crate::state::ResourceRecord> {
+    h.records()
+        .await
+        .into_iter()
+        .find(|r| r.address == a("solo"))
+}

@@ -107,6 +107,11 @@ impl World {
         self.with(|w| f(w.resources.get(name).expect("live resource")))
     }
 
+    /// Deletes a resource behind lakectl's back.
+    pub fn with_remove(&self, name: &str) {
+        self.with(|w| w.resources.remove(name));
+    }
+
     /// The live spec of a resource.
     pub fn spec(&self, name: &str) -> Option<Value> {
         self.with(|w| w.resources.get(name).map(|l| l.spec.clone()))

@@ -222,3 +222,115 @@ pub(crate) async fn walk(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{RecordStatus, ResourceRecord};
+
+    fn node(addr: &str, action: Action, deps: &[&str], old_deps: Option<&[&str]>) -> Node {
+        let address = Address::new(addr, None);
+        let list = |d: &[&str]| d.iter().map(|x| Address::new(x, None)).collect::<Vec<_>>();
+        Node {
+            record: old_deps.map(|d| ResourceRecord {
+                address: address.clone(),
+                kind: "k".into(),
+                name: addr.into(),
+                status: RecordStatus::Owned,
+                depends_on: list(d),
+                attributes: Default::default(),
+            }),
+            address,
+            kind: "k".into(),
+            name: addr.into(),
+            action,
+            desired: None,
+            resolved: None,
+            live: None,
+            delete_target: None,
+            changes: vec![],
+            depends_on: list(deps),
+            predicted: Default::default(),
+        }
+    }
+
+    #[test]
+    fn waits_follow_references_forward_and_reversed_for_deletes() {
+        use Action::{Create, Delete, NoOp, Update};
+        // (why, nodes, node asked about, want it to wait on)
+        let cases: Vec<(&str, Vec<Node>, &str, Vec<&str>)> = vec![
+            (
+                "a create waits on what it references",
+                vec![
+                    node("a", Create, &[], None),
+                    node("b", Create, &["a"], None),
+                ],
+                "b",
+                vec!["a"],
+            ),
+            (
+                "a create waits on a no-op dependency too",
+                vec![node("a", NoOp, &[], None), node("b", Create, &["a"], None)],
+                "b",
+                vec!["a"],
+            ),
+            (
+                "a no-op waits on nothing",
+                vec![node("a", Create, &[], None), node("b", NoOp, &["a"], None)],
+                "b",
+                vec![],
+            ),
+            (
+                "a reference outside the plan is not waited on",
+                vec![node("b", Update, &["gone"], None)],
+                "b",
+                vec![],
+            ),
+            (
+                "a delete waits on the delete of its dependent",
+                vec![
+                    node("a", Delete, &[], None),
+                    node("b", Delete, &["a"], None),
+                ],
+                "a",
+                vec!["b"],
+            ),
+            (
+                "the dependent's delete does not wait",
+                vec![
+                    node("a", Delete, &[], None),
+                    node("b", Delete, &["a"], None),
+                ],
+                "b",
+                vec![],
+            ),
+            (
+                "a delete waits on the update that drops the reference to it",
+                vec![
+                    node("a", Delete, &[], None),
+                    node("b", Update, &[], Some(&["a"])),
+                ],
+                "a",
+                vec!["b"],
+            ),
+            (
+                "a forward change never waits on a delete",
+                vec![
+                    node("a", Delete, &[], None),
+                    node("b", Create, &["a"], None),
+                ],
+                "b",
+                vec![],
+            ),
+        ];
+        for (why, nodes, asked, want) in cases {
+            let nodes: BTreeMap<Address, Node> =
+                nodes.into_iter().map(|n| (n.address.clone(), n)).collect();
+            let got: Vec<String> = waits(&nodes)[&Address::new(asked, None)]
+                .iter()
+                .map(|a| a.to_string())
+                .collect();
+            assert_eq!(got, want, "{why}");
+        }
+    }
+}
