@@ -80,6 +80,7 @@ pub(crate) async fn plan(
         records: &records,
         observed: &observed,
         nodes: BTreeMap::new(),
+        known: Known::new(),
         stale: Vec::new(),
     };
     match opts.mode {
@@ -145,6 +146,8 @@ struct Planner<'a> {
     records: &'a BTreeMap<Address, ResourceRecord>,
     observed: &'a Observed,
     nodes: BTreeMap<Address, Node>,
+    /// What each resource planned so far will have as attributes, for references.
+    known: Known,
     stale: Vec<Address>,
 }
 
@@ -176,18 +179,15 @@ impl Planner<'_> {
         }
     }
 
-    /// Attributes the resource will have, as far as they can be known before apply.
-    fn known(&self) -> Known {
-        self.nodes
-            .values()
-            .map(|n| {
-                let attrs = match (&n.action, &n.live) {
-                    (Action::NoOp | Action::Update, Some(live)) => &live.attributes,
-                    _ => &n.predicted,
-                };
-                (n.address.clone(), with_name(&n.name, attrs))
-            })
-            .collect()
+    /// Records what a planned resource's attributes will be, as far as they can be known
+    /// before apply: live ones when it stays, predicted ones when it is (re)created.
+    fn learn(&mut self, n: &Node) {
+        let attrs = match (&n.action, &n.live) {
+            (Action::NoOp | Action::Update, Some(live)) => &live.attributes,
+            _ => &n.predicted,
+        };
+        self.known
+            .insert(n.address.clone(), with_name(&n.name, attrs));
     }
 
     fn deploy(&mut self, r: &DesiredResource) -> Result<(), EngineError> {
@@ -204,7 +204,7 @@ impl Planner<'_> {
         } else {
             r.spec.clone()
         };
-        let (resolved, _unknown) = resolve(&raw, &self.known());
+        let (resolved, _unknown) = resolve(&raw, &self.known);
         let resolved = prepare(provider.as_ref(), resolved);
         let live = live.map(|l| Live {
             spec: prepare(provider.as_ref(), l.spec.clone()),
@@ -248,23 +248,22 @@ impl Planner<'_> {
                 (action, changes, target)
             }
         };
-        self.nodes.insert(
-            r.address.clone(),
-            Node {
-                address: r.address.clone(),
-                kind: r.kind.clone(),
-                name: r.name.clone(),
-                action,
-                desired: Some(raw),
-                resolved: Some(resolved),
-                live,
-                delete_target,
-                record: record.cloned(),
-                changes,
-                depends_on: r.depends_on().into_iter().collect(),
-                predicted: provider.predict_attributes(&r.name),
-            },
-        );
+        let node = Node {
+            address: r.address.clone(),
+            kind: r.kind.clone(),
+            name: r.name.clone(),
+            action,
+            desired: Some(raw),
+            resolved: Some(resolved),
+            live,
+            delete_target,
+            record: record.cloned(),
+            changes,
+            depends_on: r.depends_on().into_iter().collect(),
+            predicted: provider.predict_attributes(&r.name),
+        };
+        self.learn(&node);
+        self.nodes.insert(r.address.clone(), node);
         Ok(())
     }
 
