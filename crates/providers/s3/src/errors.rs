@@ -97,3 +97,146 @@ pub fn other_region(bucket: &str, found: &str, expected: &str) -> ProviderError 
         ),
     )
 }
+
+/// The body of a 200 answer the SDK could not parse.
+///
+/// moto 5.2.5 answers GetBucketVersioning with the root `<GetBucketVersioningResponse>`, and
+/// GetBucketNotificationConfiguration on a bucket that never had one with
+/// `<GetBucketNotificationResponse/>`, where S3 uses `<VersioningConfiguration>` and
+/// `<NotificationConfiguration>`. The SDK rejects the root; the content is still an answer,
+/// so the caller reads the few elements it needs from the body itself.
+pub fn unparsed_success<E>(err: &SdkError<E, HttpResponse>) -> Option<&str> {
+    let raw = err.raw_response()?;
+    if raw.status().as_u16() != 200 {
+        return None;
+    }
+    std::str::from_utf8(raw.body().bytes()?).ok()
+}
+
+/// The text of the first `<name>...</name>` element in `xml`.
+pub fn element_text<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
+    let open = format!("<{name}>");
+    let start = xml.find(&open)? + open.len();
+    let len = xml[start..].find(&format!("</{name}>"))?;
+    Some(xml[start..start + len].trim())
+}
+
+/// Whether `xml` holds an element called `name` (empty or not).
+pub fn has_element(xml: &str, name: &str) -> bool {
+    ["<{}>", "<{}/>", "<{} "]
+        .iter()
+        .any(|pattern| xml.contains(&pattern.replace("{}", name)))
+}
+
+/// Whether `body` is an XML document whose root element is empty (`<Root/>` or
+/// `<Root ...></Root>`), after an optional `<?xml ...?>` declaration.
+pub fn is_empty_xml_document(body: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return false;
+    };
+    let mut rest = text.trim();
+    if rest.starts_with("<?") {
+        match rest.find("?>") {
+            Some(end) => rest = rest[end + 2..].trim(),
+            None => return false,
+        }
+    }
+    let Some(inner) = rest.strip_prefix('<') else {
+        return false;
+    };
+    let Some(open_end) = inner.find('>') else {
+        return false;
+    };
+    let open = &inner[..open_end];
+    let after = inner[open_end + 1..].trim();
+    let root = open
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/');
+    if root.is_empty() || root.starts_with('/') {
+        return false;
+    }
+    if open.ends_with('/') {
+        return after.is_empty();
+    }
+    after == format!("</{root}>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elements_are_found_in_documents_the_sdk_rejects() {
+        let versioning = "<?xml version=\"1.0\"?><GetBucketVersioningResponse xmlns=\"x\"><Status>Enabled</Status></GetBucketVersioningResponse>";
+        let cases = [
+            (
+                "moto's versioning answer",
+                versioning,
+                "Status",
+                Some("Enabled"),
+            ),
+            (
+                "element missing",
+                "<GetBucketVersioningResponse/>",
+                "Status",
+                None,
+            ),
+            ("unclosed element", "<A><Status>Enabled</A>", "Status", None),
+        ];
+        for (why, xml, name, want) in cases {
+            assert_eq!(element_text(xml, name), want, "{why}");
+        }
+        let cases = [
+            ("empty element", "<N><EventBridgeConfiguration/></N>", true),
+            (
+                "element with content",
+                "<N><EventBridgeConfiguration></EventBridgeConfiguration></N>",
+                true,
+            ),
+            (
+                "with attributes",
+                "<N><EventBridgeConfiguration a=\"1\"/></N>",
+                true,
+            ),
+            ("absent", "<GetBucketNotificationResponse/>", false),
+            (
+                "longer name is another element",
+                "<N><EventBridgeConfigurationX/></N>",
+                false,
+            ),
+        ];
+        for (why, xml, want) in cases {
+            assert_eq!(has_element(xml, "EventBridgeConfiguration"), want, "{why}");
+        }
+    }
+
+    #[test]
+    fn empty_documents_are_recognized() {
+        let cases = [
+            (
+                "moto's answer for no notification configuration",
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<GetBucketNotificationResponse xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>",
+                true,
+            ),
+            (
+                "open and close tags",
+                "<NotificationConfiguration></NotificationConfiguration>",
+                true,
+            ),
+            (
+                "a configuration inside",
+                "<NotificationConfiguration><EventBridgeConfiguration/></NotificationConfiguration>",
+                false,
+            ),
+            ("mismatched close tag", "<A></B>", false),
+            ("not xml", "Internal Server Error", false),
+            ("empty body", "", false),
+            ("two roots", "<A/><B/>", false),
+        ];
+        for (why, body, want) in cases {
+            assert_eq!(is_empty_xml_document(body.as_bytes()), want, "{why}");
+        }
+    }
+}

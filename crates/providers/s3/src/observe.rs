@@ -1,7 +1,11 @@
 //! Reading a bucket: HeadBucket, then one Get* call per managed property, concurrently.
 
-use crate::errors::{foreign_bucket, other_region, status_of, unless_unset};
+use crate::errors::{
+    element_text, foreign_bucket, has_element, other_region, status_of, unless_unset,
+    unparsed_success,
+};
 use crate::live::BucketFacts;
+use aws_sdk_s3::types::BucketVersioningStatus;
 use lakectl_aws::aws_error;
 use lakectl_core::ProviderError;
 
@@ -49,7 +53,13 @@ pub async fn read_bucket(
     }
     let versioning = async {
         let out = client.get_bucket_versioning().bucket(name).send().await;
-        out.map_err(|e| aws_error("s3:GetBucketVersioning", name, e))
+        match out {
+            Ok(out) => Ok(out.status().cloned()),
+            Err(e) => match unparsed_success(&e) {
+                Some(body) => Ok(element_text(body, "Status").map(BucketVersioningStatus::from)),
+                None => Err(aws_error("s3:GetBucketVersioning", name, e)),
+            },
+        }
     };
     let encryption = async {
         let out = client.get_bucket_encryption().bucket(name).send().await;
@@ -77,7 +87,13 @@ pub async fn read_bucket(
             .bucket(name)
             .send()
             .await;
-        out.map_err(|e| aws_error("s3:GetBucketNotificationConfiguration", name, e))
+        match out {
+            Ok(out) => Ok(out.event_bridge_configuration().is_some()),
+            Err(e) => match unparsed_success(&e) {
+                Some(body) => Ok(has_element(body, "EventBridgeConfiguration")),
+                None => Err(aws_error("s3:GetBucketNotificationConfiguration", name, e)),
+            },
+        }
     };
     let tags = async {
         let out = client.get_bucket_tagging().bucket(name).send().await;
@@ -93,12 +109,12 @@ pub async fn read_bucket(
         tags
     )?;
     Ok(Some(BucketFacts {
-        versioning: versioning.status().cloned(),
+        versioning,
         encryption: encryption.and_then(|o| o.server_side_encryption_configuration),
         public_access_block: public_access_block.and_then(|o| o.public_access_block_configuration),
         policy: policy.and_then(|o| o.policy),
         lifecycle_rules: lifecycle.and_then(|o| o.rules).unwrap_or_default(),
-        eventbridge: notifications.event_bridge_configuration().is_some(),
+        eventbridge: notifications,
         tags: tags.map(|o| o.tag_set).unwrap_or_default(),
     }))
 }
