@@ -10,6 +10,11 @@ use aws_sdk_dynamodb::types::{
 use lakectl_aws::aws_error;
 use lakectl_core::ProviderError;
 use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Tries of UpdateContinuousBackups while AWS still sets up backups for a new table
+/// (waits 1 + 2 + 4 + 8 + 16 s between them).
+const PITR_ATTEMPTS: u32 = 6;
 
 /// Whether CreateTable found the table already there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,18 +185,44 @@ pub async fn set_deletion_protection(
 }
 
 /// UpdateContinuousBackups: point-in-time recovery on or off.
+///
+/// Right after a table is created AWS may answer `ContinuousBackupsUnavailableException`
+/// for a while; that is retried here with backoff, and if it outlasts the retries the error
+/// is marked retryable so the engine tries again later.
 pub async fn set_pitr(c: &Client, name: &str, on: bool) -> Result<(), ProviderError> {
     let spec = PointInTimeRecoverySpecification::builder()
         .point_in_time_recovery_enabled(on)
         .build()
         .map_err(|e| ProviderError::invalid(name, format!("cannot build a PITR setting: {e}")))?;
-    c.update_continuous_backups()
-        .table_name(name)
-        .point_in_time_recovery_specification(spec)
-        .send()
-        .await
-        .map(drop)
-        .map_err(|e| aws_error("dynamodb:UpdateContinuousBackups", name, e))
+    let mut delay = Duration::from_secs(1);
+    let mut attempts_left = PITR_ATTEMPTS;
+    loop {
+        attempts_left -= 1;
+        let result = c
+            .update_continuous_backups()
+            .table_name(name)
+            .point_in_time_recovery_specification(spec.clone())
+            .send()
+            .await;
+        match result {
+            Ok(_) => return Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_continuous_backups_unavailable_exception()) =>
+            {
+                if attempts_left == 0 {
+                    let mut err = aws_error("dynamodb:UpdateContinuousBackups", name, e);
+                    if let ProviderError::Aws { retryable, .. } = &mut err {
+                        *retryable = true;
+                    }
+                    return Err(err);
+                }
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+            Err(e) => return Err(aws_error("dynamodb:UpdateContinuousBackups", name, e)),
+        }
+    }
 }
 
 /// UpdateTimeToLive. Disabling must name the attribute TTL is on for now.
