@@ -5,9 +5,11 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use lakectl_aws::AwsTarget;
 use lakectl_core::{Address, Attributes, ProviderError};
 use lakectl_engine::state::dynamo::{DEFAULT_TABLE, DynamoStateStore};
+use lakectl_engine::state::lock::{LockGuard, LockOptions};
 use lakectl_engine::state::{RecordStatus, ResourceRecord, StackEnv, StateError, StateStore};
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -442,4 +444,38 @@ async fn a_missing_table_is_reported_with_dynamodbs_code() {
         }
         other => panic!("expected ResourceNotFoundException, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn the_lock_guard_holds_the_table_lock_and_frees_it_when_dropped() {
+    let store: Arc<dyn StateStore> = Arc::new(store().await);
+    let dev = at("dev");
+    let opts = LockOptions {
+        lease: Duration::from_millis(900),
+        wait: None,
+    };
+    let guard = LockGuard::acquire(store.clone(), dev.clone(), "alice".into(), opts)
+        .await
+        .expect("free");
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    guard.check().expect("the heartbeat kept it");
+    let busy = LockGuard::acquire(store.clone(), dev.clone(), "bob".into(), opts).await;
+    assert!(
+        matches!(&busy, Err(StateError::Locked { lock, .. }) if lock.holder == "alice"),
+        "still alice's after twice its lease: {busy:?}"
+    );
+    drop(guard);
+    let waited = LockOptions {
+        wait: Some(Duration::from_secs(5)),
+        ..opts
+    };
+    let bob = LockGuard::acquire(store.clone(), dev.clone(), "bob".into(), waited)
+        .await
+        .expect("alice's lease ran out");
+    bob.release().await.expect("release");
+    assert_eq!(
+        store.force_unlock(&dev).await.expect("unlock"),
+        None,
+        "released"
+    );
 }

@@ -278,7 +278,7 @@ impl StateStore for DynamoStateStore {
                 Some(other) => {
                     return Err(ProviderError::invalid(
                         &self.table,
-                        format!("the state table is {other:?} and cannot be used"),
+                        format!("the state table is {} and cannot be used", other.as_str()),
                     )
                     .into());
                 }

@@ -158,8 +158,10 @@ async fn heartbeat(
     beat: Arc<Mutex<Beat>>,
     lease: Duration,
 ) {
+    // A floor, so that a zero lease cannot spin the heartbeat.
+    let every = (lease / 3).max(Duration::from_millis(10));
     loop {
-        tokio::time::sleep(lease / 3).await;
+        tokio::time::sleep(every).await;
         let held = lock(&beat).lock.clone();
         let sent = Instant::now();
         match store.renew_lock(&at, &held, lease).await {
