@@ -77,18 +77,16 @@ impl LockGuard {
         opts: LockOptions,
     ) -> Result<LockGuard, StateError> {
         let deadline = opts.wait.map(|w| Instant::now() + w);
-        let lock = loop {
+        let (lock, started) = loop {
             let started = Instant::now();
-            match store.acquire_lock(&at, &holder, opts.lease).await {
-                Ok(lock) => break (lock, started),
-                Err(StateError::Locked { .. }) if deadline.is_some_and(|d| Instant::now() < d) => {
-                    let until = deadline.map_or(started, |d| d.min(Instant::now() + POLL));
-                    tokio::time::sleep_until(until).await;
+            match (store.acquire_lock(&at, &holder, opts.lease).await, deadline) {
+                (Ok(lock), _) => break (lock, started),
+                (Err(StateError::Locked { .. }), Some(d)) if Instant::now() < d => {
+                    tokio::time::sleep_until(d.min(Instant::now() + POLL)).await;
                 }
-                Err(e) => return Err(e),
+                (Err(e), _) => return Err(e),
             }
         };
-        let (lock, started) = lock;
         let beat = Arc::new(Mutex::new(Beat {
             lock,
             lost: None,
