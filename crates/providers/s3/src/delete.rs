@@ -54,15 +54,21 @@ pub async fn contents(
             Err(e) => return Err(aws_error("s3:ListObjectVersions", name, e)),
         };
         count += (page.versions().len() + page.delete_markers().len()) as u64;
-        let truncated = page.is_truncated().unwrap_or(false);
-        if !truncated {
-            return Ok(non_empty(count, true));
-        }
-        if count >= COUNT_LIMIT {
-            return Ok(non_empty(count, false));
+        if let Some(done) = tally(count, page.is_truncated().unwrap_or(false)) {
+            return Ok(done);
         }
         key_marker = page.next_key_marker;
         version_marker = page.next_version_id_marker;
+    }
+}
+
+/// The answer after a page, or `None` to read the next one: the count is exact when the
+/// listing ended, and stops (inexact) once it reaches [`COUNT_LIMIT`] with more to come.
+fn tally(count: u64, truncated: bool) -> Option<Contents> {
+    match (truncated, count >= COUNT_LIMIT) {
+        (false, _) => Some(non_empty(count, true)),
+        (true, true) => Some(non_empty(count, false)),
+        (true, false) => None,
     }
 }
 
@@ -160,5 +166,47 @@ pub async fn delete_bucket(client: &Client, name: &str) -> Result<(), ProviderEr
         Ok(_) => Ok(()),
         Err(e) if is_code(&e, &["NoSuchBucket"]) => Ok(()),
         Err(e) => Err(aws_error("s3:DeleteBucket", name, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counting_stops_at_the_limit_and_says_so() {
+        let objects = |count, exact| {
+            Some(Contents::NonEmpty {
+                count,
+                exact,
+                noun: "objects",
+            })
+        };
+        let cases = [
+            ("empty bucket", 0, false, Some(Contents::Empty)),
+            ("one page", 12, false, objects(12, true)),
+            ("more pages below the limit: keep reading", 1000, true, None),
+            (
+                "last page reaches the limit exactly",
+                10_000,
+                false,
+                objects(10_000, true),
+            ),
+            (
+                "limit reached with more to come",
+                10_000,
+                true,
+                objects(10_000, false),
+            ),
+            (
+                "a page past the limit",
+                10_500,
+                true,
+                objects(10_500, false),
+            ),
+        ];
+        for (why, count, truncated, want) in cases {
+            assert_eq!(tally(count, truncated), want, "{why}");
+        }
     }
 }

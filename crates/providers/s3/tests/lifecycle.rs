@@ -219,3 +219,67 @@ async fn observe_of_a_missing_bucket_is_missing() {
         Observation::Missing
     );
 }
+
+#[tokio::test]
+async fn a_name_another_account_owns_is_refused_with_aws_code() {
+    let env = env().await;
+    let name = unique("foreign");
+    // Another account of the emulator (moto derives it from assumed-role credentials).
+    let sts = aws_sdk_sts::Client::new(&env.config);
+    let assumed = sts
+        .assume_role()
+        .role_arn("arn:aws:iam::111111111111:role/lakectl-test")
+        .role_session_name("lakectl-test")
+        .send()
+        .await
+        .expect("assume a role in another account");
+    let c = assumed.credentials().expect("credentials");
+    let creds = aws_sdk_s3::config::Credentials::new(
+        c.access_key_id(),
+        c.secret_access_key(),
+        Some(c.session_token().to_string()),
+        None,
+        "assumed",
+    );
+    let other = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&env.config)
+            .credentials_provider(creds)
+            .force_path_style(true)
+            .build(),
+    );
+    other
+        .create_bucket()
+        .bucket(&name)
+        .send()
+        .await
+        .expect("the other account creates the bucket");
+
+    match env
+        .provider
+        .create(&create_request(
+            &env.provider,
+            &name,
+            &json!({"name": name}),
+        ))
+        .await
+    {
+        Err(ProviderError::Aws {
+            operation,
+            resource,
+            code,
+            ..
+        }) => {
+            assert_eq!(
+                (operation, resource.as_str(), code.as_str()),
+                ("s3:CreateBucket", name.as_str(), "BucketAlreadyExists")
+            );
+        }
+        other => panic!("expected BucketAlreadyExists, got {other:?}"),
+    }
+    other
+        .delete_bucket()
+        .bucket(&name)
+        .send()
+        .await
+        .expect("clean up");
+}
