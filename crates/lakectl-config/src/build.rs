@@ -1,0 +1,465 @@
+//! From declarations to the desired graph: `for_each` fan-out, substitution, schema checks,
+//! physical names, `depends_on`, cycles and outputs.
+
+use crate::cycles;
+use crate::diagnostic::Diagnostic;
+use crate::eval::{FoundRef, Scope, Target, substitute};
+use crate::names;
+use crate::source::{Node, Pos, Tree};
+use crate::stack_file::{Decls, ResourceDecl};
+use lakectl_core::refs::contains_ref;
+use lakectl_core::schema::{Issue, PathSeg, closest};
+use lakectl_core::{Address, DesiredResource, DesiredStack, EnvSettings, Schema};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+const FOR_EACH_SHAPE: &str = "write a list, `for_each: [acme, globex]`, a mapping of keys to values, or a var that holds one: `for_each: ${var.customers}`";
+
+/// One instance of a resource after substitution.
+struct Instance {
+    resource: DesiredResource,
+    name_pos: Pos,
+    refs: Vec<FoundRef>,
+}
+
+/// Builds the desired stack, or reports why it cannot be built.
+pub(crate) fn build(
+    decls: &Decls,
+    env: EnvSettings,
+    schemas: &[Schema],
+    errs: &mut Vec<Diagnostic>,
+) -> Option<DesiredStack> {
+    let stack = decls.stack.as_ref().map_or("", |(s, _)| s.as_str());
+    let kinds: Vec<&str> = schemas.iter().map(|s| s.kind).collect();
+    let schema_of: BTreeMap<&str, Option<&Schema>> = decls
+        .resources
+        .iter()
+        .map(|r| (r.name.as_str(), kind_schema(r, schemas, &kinds, errs)))
+        .collect();
+
+    let mut instance_keys: BTreeMap<&str, Option<Vec<(String, String)>>> = BTreeMap::new();
+    let mut targets: BTreeMap<String, Target> = BTreeMap::new();
+    for r in &decls.resources {
+        let before = errs.len();
+        let keys = r
+            .for_each
+            .as_ref()
+            .map(|fe| for_each(fe, &scope(decls, &env, stack, None, Err("but `for_each` is evaluated before anything exists: use vars, lists or mappings")), errs));
+        let mut sorted: Option<Vec<String>> = keys
+            .as_ref()
+            .map(|ks| ks.iter().map(|(k, _)| k.clone()).collect());
+        if let Some(s) = sorted.as_mut() {
+            s.sort();
+        }
+        targets.insert(
+            r.name.clone(),
+            Target {
+                schema: schema_of.get(r.name.as_str()).copied().flatten(),
+                keys: sorted,
+                failed: errs.len() > before,
+            },
+        );
+        instance_keys.insert(&r.name, keys);
+    }
+
+    let mut instances: Vec<Instance> = Vec::new();
+    for r in &decls.resources {
+        let schema = schema_of.get(r.name.as_str()).copied().flatten();
+        let keys = instance_keys.get(r.name.as_str()).cloned().flatten();
+        let each: Vec<Option<(String, String)>> = match keys {
+            Some(ks) => ks.into_iter().map(Some).collect(),
+            None => vec![None],
+        };
+        for e in each {
+            let sc = scope(
+                decls,
+                &env,
+                stack,
+                e.as_ref().map(|(k, v)| (k.as_str(), v.as_str())),
+                Ok(&targets),
+            );
+            let address = Address::new(&r.name, e.as_ref().map(|(k, _)| k.as_str()));
+            if let Some(i) = instance(r, address, schema, &sc, errs) {
+                instances.push(i);
+            }
+        }
+    }
+
+    let edges = dependencies(decls, &instances, &targets, errs);
+    report_cycles(&edges, errs);
+    report_duplicate_names(&instances, errs);
+
+    let mut outputs = BTreeMap::new();
+    for o in &decls.outputs {
+        let out = substitute(&o.value, &scope(decls, &env, stack, None, Ok(&targets)));
+        errs.extend(out.errors);
+        outputs.insert(o.name.clone(), out.node.to_json());
+    }
+    if !errs.is_empty() {
+        return None;
+    }
+    Some(DesiredStack {
+        stack: stack.to_string(),
+        env,
+        resources: instances
+            .into_iter()
+            .map(|i| (i.resource.address.clone(), i.resource))
+            .collect(),
+        outputs,
+    })
+}
+
+fn scope<'a, 's>(
+    decls: &'a Decls,
+    env: &'a EnvSettings,
+    stack: &'a str,
+    each: Option<(&'a str, &'a str)>,
+    targets: Result<&'a BTreeMap<String, Target<'s>>, &'static str>,
+) -> Scope<'a, 's> {
+    Scope {
+        vars: &decls.vars,
+        env: &env.name,
+        stack,
+        region: &env.region,
+        each,
+        targets,
+    }
+}
+
+fn kind_schema<'s>(
+    r: &ResourceDecl,
+    schemas: &'s [Schema],
+    kinds: &[&str],
+    errs: &mut Vec<Diagnostic>,
+) -> Option<&'s Schema> {
+    let (kind, pos) = r.kind.as_ref()?;
+    let found = schemas.iter().find(|s| s.kind == kind);
+    if found.is_none() {
+        let hint = match closest(kind, kinds.iter().copied()) {
+            Some(c) => format!("did you mean `{c}`? kinds: {}", kinds.join(", ")),
+            None => format!("kinds: {}", kinds.join(", ")),
+        };
+        errs.push(
+            Diagnostic::at(
+                pos,
+                format!("unknown kind `{kind}` for resource `{}`", r.name),
+            )
+            .hint(hint),
+        );
+    }
+    found
+}
+
+/// The instances of a `for_each`: `(key, value)` in the order written.
+fn for_each(node: &Node, scope: &Scope, errs: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
+    let out = substitute(node, scope);
+    if !out.errors.is_empty() {
+        errs.extend(out.errors);
+        return Vec::new();
+    }
+    let scalar = |n: &Node| match &n.tree {
+        Tree::Str(s) => Some(s.replace("$${", "${")),
+        Tree::Num(x) => Some(x.to_string()),
+        Tree::Bool(b) => Some(b.to_string()),
+        _ => None,
+    };
+    let mut pairs: Vec<(String, String, Pos)> = Vec::new();
+    match &out.node.tree {
+        Tree::List(items) => {
+            for i in items {
+                match scalar(i) {
+                    Some(k) => pairs.push((k.clone(), k, i.pos.clone())),
+                    None => errs.push(
+                        Diagnostic::at(
+                            &i.pos,
+                            format!(
+                                "a `for_each` list holds instance keys (strings), found {}",
+                                i.describe()
+                            ),
+                        )
+                        .hint(FOR_EACH_SHAPE),
+                    ),
+                }
+            }
+        }
+        Tree::Map(entries) => {
+            for e in entries {
+                match scalar(&e.value) {
+                    Some(v) => pairs.push((e.key.clone(), v, e.key_pos.clone())),
+                    None => errs.push(
+                        Diagnostic::at(
+                            &e.value.pos,
+                            format!(
+                                "a `for_each` mapping holds text values, found {}",
+                                e.value.describe()
+                            ),
+                        )
+                        .hint(FOR_EACH_SHAPE),
+                    ),
+                }
+            }
+        }
+        _ => errs.push(
+            Diagnostic::at(
+                &node.pos,
+                format!(
+                    "`for_each` must be a list or a mapping, found {}",
+                    out.node.describe()
+                ),
+            )
+            .hint(FOR_EACH_SHAPE),
+        ),
+    }
+    let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
+    let mut keys = Vec::new();
+    for (k, v, pos) in pairs {
+        let valid = !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !valid {
+            errs.push(
+                Diagnostic::at(&pos, format!("`{k}` cannot be an instance key"))
+                    .hint("instance keys use letters, digits, `-`, `_` and `.`: they become part of addresses and names"),
+            );
+        } else if let Some(first) = seen.get(&k) {
+            errs.push(
+                Diagnostic::at(
+                    &pos,
+                    format!("instance key `{k}` is listed twice in `for_each`"),
+                )
+                .also(first, "first listed here")
+                .hint("each key makes one instance: list each once"),
+            );
+        } else {
+            seen.insert(k.clone(), pos);
+            keys.push((k, v));
+        }
+    }
+    keys
+}
+
+fn instance(
+    r: &ResourceDecl,
+    address: Address,
+    schema: Option<&Schema>,
+    scope: &Scope,
+    errs: &mut Vec<Diagnostic>,
+) -> Option<Instance> {
+    let props = r.properties.as_ref()?;
+    let out = substitute(props, scope);
+    let substitution_failed = !out.errors.is_empty();
+    errs.extend(out.errors);
+    let schema = schema?;
+    let mut spec = out.node.to_json();
+    let what = format!("{} `{}`", schema.kind, r.name);
+    for issue in schema.validate(&spec) {
+        let pos = out.node.locate(&issue.path, issue.at_key, &props.pos);
+        errs.push(
+            Diagnostic::at(&pos, issue_message(&issue, &what)).maybe_hint(issue.hint.clone()),
+        );
+    }
+
+    let given = out
+        .node
+        .entries()
+        .and_then(|es| es.iter().rev().find(|e| e.key == "name"));
+    let (name, name_pos) = match given {
+        Some(e) => {
+            let Tree::Str(n) = &e.value.tree else {
+                return None; // the schema check above reported the type
+            };
+            if contains_ref(n) {
+                if !substitution_failed {
+                    errs.push(
+                        Diagnostic::at(&e.value.pos, format!("the name of `{address}` refers to another resource"))
+                            .hint("names are fixed before anything is created: build them from vars, env, stack, region and each.*"),
+                    );
+                }
+                return None;
+            }
+            (n.replace("$${", "${"), e.value.pos.clone())
+        }
+        None => (
+            names::derive(scope.stack, scope.env, &address, schema.name_max_len),
+            r.pos.clone(),
+        ),
+    };
+    if let Err(why) = (schema.name_rule)(&name) {
+        let hint = if given.is_some() {
+            None
+        } else {
+            Some("the name is derived from stack, env and address; set `properties.name` to choose one".to_string())
+        };
+        errs.push(
+            Diagnostic::at(
+                &name_pos,
+                format!(
+                    "invalid name `{name}` for {} `{address}`: {why}",
+                    schema.kind
+                ),
+            )
+            .maybe_hint(hint),
+        );
+    }
+    if let Some(obj) = spec.as_object_mut() {
+        obj.insert("name".into(), Value::String(name.clone()));
+    }
+    schema.apply_defaults(&mut spec);
+    Some(Instance {
+        resource: DesiredResource {
+            address,
+            kind: schema.kind.to_string(),
+            name,
+            spec,
+            location: r.pos.location(),
+        },
+        name_pos,
+        refs: out.refs,
+    })
+}
+
+fn issue_message(issue: &Issue, what: &str) -> String {
+    let segs = &issue.path.0;
+    let parent = lakectl_core::schema::Path(segs[..segs.len().saturating_sub(1)].to_vec());
+    if issue.at_key {
+        return match parent.0.is_empty() {
+            true => format!("{} for {what}", issue.message),
+            false => format!("{} in `{parent}` of {what}", issue.message),
+        };
+    }
+    if issue.message.starts_with("missing required") {
+        return match segs.is_empty() {
+            true => format!("{} for {what}", issue.message),
+            false => format!("{} in `{}` of {what}", issue.message, issue.path),
+        };
+    }
+    match segs.last() {
+        None => format!("properties of {what}: {}", issue.message),
+        Some(PathSeg::Key(_) | PathSeg::Index(_)) => {
+            format!("`{}` of {what}: {}", issue.path, issue.message)
+        }
+    }
+}
+
+/// Instance → the instances it needs first, with where each need is written.
+fn dependencies(
+    decls: &Decls,
+    instances: &[Instance],
+    targets: &BTreeMap<String, Target>,
+    errs: &mut Vec<Diagnostic>,
+) -> BTreeMap<Address, BTreeMap<Address, Pos>> {
+    let mut edges: BTreeMap<Address, BTreeMap<Address, Pos>> = BTreeMap::new();
+    for i in instances {
+        let e = edges.entry(i.resource.address.clone()).or_default();
+        for r in &i.refs {
+            e.entry(r.to.clone()).or_insert_with(|| r.pos.clone());
+        }
+    }
+    for r in &decls.resources {
+        for (dep, pos) in &r.depends_on {
+            let Some(t) = targets.get(dep) else {
+                let hint = match closest(dep, targets.keys().map(String::as_str)) {
+                    Some(c) => format!("did you mean `{c}`?"),
+                    None => format!(
+                        "resources in this stack: {}",
+                        targets.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                errs.push(
+                    Diagnostic::at(
+                        pos,
+                        format!(
+                            "`depends_on` of `{}` names unknown resource `{dep}`",
+                            r.name
+                        ),
+                    )
+                    .hint(hint),
+                );
+                continue;
+            };
+            let to: Vec<Address> = match &t.keys {
+                Some(ks) => ks.iter().map(|k| Address::new(dep, Some(k))).collect(),
+                None => vec![Address::new(dep, None)],
+            };
+            for (from, e) in edges.iter_mut().filter(|(a, _)| a.name() == r.name) {
+                let _ = from;
+                for a in &to {
+                    e.entry(a.clone()).or_insert_with(|| pos.clone());
+                }
+            }
+        }
+    }
+    edges
+}
+
+fn report_cycles(edges: &BTreeMap<Address, BTreeMap<Address, Pos>>, errs: &mut Vec<Diagnostic>) {
+    let graph: BTreeMap<Address, BTreeSet<Address>> = edges
+        .iter()
+        .map(|(a, tos)| (a.clone(), tos.keys().cloned().collect()))
+        .collect();
+    for cycle in cycles::find(&graph) {
+        let steps: Vec<(&Address, &Address)> =
+            cycle.iter().zip(cycle.iter().cycle().skip(1)).collect();
+        let mut names: Vec<String> = cycle.iter().map(|a| format!("`{}`", a.name())).collect();
+        names.push(names[0].clone());
+        let Some(((first_from, first_to), rest)) = steps.split_first() else {
+            continue;
+        };
+        let at = |from: &Address, to: &Address| edges.get(from).and_then(|e| e.get(to)).cloned();
+        let Some(first_pos) = at(first_from, first_to) else {
+            continue;
+        };
+        let mut d = Diagnostic::at(
+            &first_pos,
+            format!("reference cycle: {}", names.join(" → ")),
+        )
+        .label(format!(
+            "`{}` needs `{}`",
+            first_from.name(),
+            first_to.name()
+        ));
+        for (from, to) in rest {
+            if let Some(p) = at(from, to) {
+                d = d.also(&p, format!("`{}` needs `{}`", from.name(), to.name()));
+            }
+        }
+        errs.push(d.hint("a resource cannot wait for itself: remove one of these references or `depends_on` entries"));
+    }
+}
+
+fn report_duplicate_names(instances: &[Instance], errs: &mut Vec<Diagnostic>) {
+    let mut by_name: BTreeMap<(&str, &str), Vec<&Instance>> = BTreeMap::new();
+    for i in instances {
+        by_name
+            .entry((i.resource.kind.as_str(), i.resource.name.as_str()))
+            .or_default()
+            .push(i);
+    }
+    for ((kind, name), group) in by_name.into_iter().filter(|(_, g)| g.len() > 1) {
+        for i in &group {
+            let others: Vec<&&Instance> = group
+                .iter()
+                .filter(|o| o.resource.address != i.resource.address)
+                .collect();
+            let mut d = Diagnostic::at(
+                &i.name_pos,
+                format!(
+                    "{kind} `{}` has the same name `{name}` as {}",
+                    i.resource.address,
+                    others
+                        .iter()
+                        .map(|o| format!("`{}`", o.resource.address))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            for o in &others {
+                d = d.also(
+                    &o.name_pos,
+                    format!("`{}` is named here", o.resource.address),
+                );
+            }
+            errs.push(d.hint("physical names must be unique per kind; with for_each, put `${each.key}` in the name"));
+        }
+    }
+}

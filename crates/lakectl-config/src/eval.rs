@@ -1,0 +1,730 @@
+//! `${...}` substitution: vars, `env`/`stack`/`region`, `each.*`, and references rewritten into
+//! the canonical `${address.attr}` form the engine resolves.
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{Entry, Node, Pos, Tree};
+use lakectl_core::address::is_identifier;
+use lakectl_core::refs::{Piece, Ref, parse_template};
+use lakectl_core::schema::closest;
+use lakectl_core::{Address, Schema};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A declared variable: its value (already overridden by the env file) and where it was set.
+#[derive(Debug, Clone)]
+pub(crate) struct Var {
+    pub value: Value,
+    pub pos: Pos,
+}
+
+/// What a reference may point at: one resource and its `for_each` keys.
+#[derive(Debug, Clone)]
+pub(crate) struct Target<'s> {
+    /// The kind's schema, when the kind is known.
+    pub schema: Option<&'s Schema>,
+    /// The instance keys in key order; `None` without `for_each`.
+    pub keys: Option<Vec<String>>,
+    /// Its `for_each` could not be evaluated (reported already): references to it are not
+    /// checked further, so one mistake is not reported again at every use.
+    pub failed: bool,
+}
+
+/// Everything an expression can see.
+pub(crate) struct Scope<'a, 's> {
+    pub vars: &'a BTreeMap<String, Var>,
+    pub env: &'a str,
+    pub stack: &'a str,
+    pub region: &'a str,
+    /// `(each.key, each.value)` inside one instance of a `for_each` resource.
+    pub each: Option<(&'a str, &'a str)>,
+    /// The resources references may name; `Err(why)` where references are not allowed.
+    pub targets: Result<&'a BTreeMap<String, Target<'s>>, &'static str>,
+}
+
+/// A reference found while substituting, with where it was written.
+#[derive(Debug, Clone)]
+pub(crate) struct FoundRef {
+    pub to: Address,
+    pub pos: Pos,
+}
+
+/// The result of substituting one value.
+pub(crate) struct Substituted {
+    pub node: Node,
+    pub refs: Vec<FoundRef>,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Substitutes every `${...}` in every string of `node`.
+pub(crate) fn substitute(node: &Node, scope: &Scope) -> Substituted {
+    let mut out = Substituted {
+        node: node.clone(),
+        refs: Vec::new(),
+        errors: Vec::new(),
+    };
+    out.node = walk(node, scope, &mut out.refs, &mut out.errors);
+    out
+}
+
+fn walk(node: &Node, scope: &Scope, refs: &mut Vec<FoundRef>, errs: &mut Vec<Diagnostic>) -> Node {
+    let tree = match &node.tree {
+        Tree::Str(s) => single(string(s, &node.pos, scope, false, refs, errs)),
+        Tree::List(items) => Tree::List(
+            items
+                .iter()
+                .flat_map(|item| match &item.tree {
+                    Tree::Str(s) => string(s, &item.pos, scope, true, refs, errs)
+                        .into_iter()
+                        .map(|tree| Node {
+                            tree,
+                            pos: item.pos.clone(),
+                        })
+                        .collect(),
+                    _ => vec![walk(item, scope, refs, errs)],
+                })
+                .collect(),
+        ),
+        Tree::Map(entries) => Tree::Map(
+            entries
+                .iter()
+                .map(|e| Entry {
+                    key: e.key.clone(),
+                    key_pos: e.key_pos.clone(),
+                    value: walk(&e.value, scope, refs, errs),
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    Node {
+        tree,
+        pos: node.pos.clone(),
+    }
+}
+
+fn single(mut trees: Vec<Tree>) -> Tree {
+    // Outside a list a string is never expanded, so there is exactly one result.
+    trees.pop().unwrap_or(Tree::Null)
+}
+
+/// `${` in inserted text is literal: keep it escaped until the engine resolves the string.
+pub(crate) fn escape(text: &str) -> String {
+    text.replace("${", "$${")
+}
+
+/// What one expression stands for.
+enum Eval {
+    /// A var's value, with its type.
+    Value(Value),
+    /// Text to insert (escaped).
+    Text(String),
+    /// `NAME[*].ATTR`: one reference per instance key.
+    Splat {
+        name: String,
+        keys: Vec<String>,
+        attr: String,
+    },
+    /// Reported already.
+    Failed,
+}
+
+/// Substitutes one string; a string holding a splat, written as a list element, becomes one
+/// string per instance (in key order).
+fn string(
+    s: &str,
+    pos: &Pos,
+    scope: &Scope,
+    in_list: bool,
+    refs: &mut Vec<FoundRef>,
+    errs: &mut Vec<Diagnostic>,
+) -> Vec<Tree> {
+    let pieces = match parse_template(s) {
+        Ok(p) => p,
+        Err(_) => {
+            let at = s
+                .rfind("${")
+                .map_or_else(|| pos.clone(), |i| pos.find(&s[i..]));
+            errs.push(
+                Diagnostic::at(&at, "`${` is never closed with `}`")
+                    .hint("close the expression with `}`, or write `$${` for a literal `${`"),
+            );
+            return vec![Tree::Str(s.to_string())];
+        }
+    };
+    let evals: Vec<(Piece, Eval)> = pieces
+        .into_iter()
+        .map(|p| {
+            let e = match &p {
+                Piece::Text(t) => Eval::Text(escape(t)),
+                Piece::Expr(e, off) => {
+                    let raw = raw_expr(s, *off);
+                    expr(e, &pos.find(raw), scope, in_list, refs, errs)
+                }
+            };
+            (p, e)
+        })
+        .collect();
+    if evals.iter().any(|(_, e)| matches!(e, Eval::Failed)) {
+        return vec![Tree::Str(s.to_string())];
+    }
+    // A string that is exactly one expression takes the value's own type.
+    if let [(Piece::Expr(..), Eval::Value(v))] = evals.as_slice() {
+        return vec![tree_of(v, pos)];
+    }
+    let splats: Vec<usize> = evals
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, e))| matches!(e, Eval::Splat { .. }))
+        .map(|(i, _)| i)
+        .collect();
+    if splats.len() > 1 {
+        errs.push(
+            Diagnostic::at(pos, "only one `[*]` may be used in one string")
+                .hint("write one list element per splat"),
+        );
+        return vec![Tree::Str(s.to_string())];
+    }
+    let mut texts = vec![String::new()];
+    let mut failed = false;
+    for (piece, e) in &evals {
+        match e {
+            Eval::Text(t) => texts.iter_mut().for_each(|x| x.push_str(t)),
+            Eval::Value(v) => match embedded(v) {
+                Some(t) => texts.iter_mut().for_each(|x| x.push_str(&t)),
+                None => {
+                    let Piece::Expr(name, off) = piece else {
+                        continue;
+                    };
+                    errs.push(
+                        Diagnostic::at(
+                            &pos.find(raw_expr(s, *off)),
+                            format!(
+                                "`{name}` is {} and cannot be part of a longer string",
+                                lakectl_core::schema::json_type(v)
+                            ),
+                        )
+                        .hint(format!(
+                            "use it alone as the whole value: `\"${{{name}}}\"`; inside text only strings, numbers and true/false fit"
+                        )),
+                    );
+                    failed = true;
+                }
+            },
+            Eval::Splat { name, keys, attr } => {
+                let base = texts.pop().unwrap_or_default();
+                texts = keys
+                    .iter()
+                    .map(|k| {
+                        format!(
+                            "{base}{}",
+                            Ref {
+                                address: Address::new(name, Some(k)),
+                                attr: attr.clone(),
+                            }
+                        )
+                    })
+                    .collect();
+            }
+            Eval::Failed => failed = true,
+        }
+    }
+    if failed {
+        return vec![Tree::Str(s.to_string())];
+    }
+    texts.into_iter().map(Tree::Str).collect()
+}
+
+/// The `${...}` text as written, from the byte offset of its `$`.
+fn raw_expr(s: &str, off: usize) -> &str {
+    let rest = s.get(off..).unwrap_or("");
+    rest.find('}').map_or(rest, |end| &rest[..=end])
+}
+
+fn embedded(v: &Value) -> Option<String> {
+    match v {
+        Value::String(t) => Some(escape(t)),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn tree_of(v: &Value, pos: &Pos) -> Tree {
+    match v {
+        Value::Null => Tree::Null,
+        Value::Bool(b) => Tree::Bool(*b),
+        Value::Number(n) => Tree::Num(n.clone()),
+        Value::String(s) => Tree::Str(escape(s)),
+        Value::Array(items) => Tree::List(
+            items
+                .iter()
+                .map(|i| Node {
+                    tree: tree_of(i, pos),
+                    pos: pos.clone(),
+                })
+                .collect(),
+        ),
+        Value::Object(m) => Tree::Map(
+            m.iter()
+                .map(|(k, i)| Entry {
+                    key: k.clone(),
+                    key_pos: pos.clone(),
+                    value: Node {
+                        tree: tree_of(i, pos),
+                        pos: pos.clone(),
+                    },
+                })
+                .collect(),
+        ),
+    }
+}
+
+const EXPRESSIONS: &str = "expressions are var.NAME, env, stack, region, each.key, each.value and RESOURCE.ATTRIBUTE; write `$${` for a literal `${`";
+
+fn expr(
+    e: &str,
+    at: &Pos,
+    scope: &Scope,
+    in_list: bool,
+    refs: &mut Vec<FoundRef>,
+    errs: &mut Vec<Diagnostic>,
+) -> Eval {
+    let mut fail = |d: Diagnostic| {
+        errs.push(d);
+        Eval::Failed
+    };
+    match e {
+        "env" => return Eval::Text(escape(scope.env)),
+        "stack" => return Eval::Text(escape(scope.stack)),
+        "region" => return Eval::Text(escape(scope.region)),
+        _ => {}
+    }
+    if let Some(name) = e.strip_prefix("var.") {
+        return match scope.vars.get(name) {
+            Some(v) => Eval::Value(v.value.clone()),
+            None => {
+                let hint = match closest(name, scope.vars.keys().map(String::as_str)) {
+                    Some(c) => format!("did you mean `var.{c}`?"),
+                    None if scope.vars.is_empty() => {
+                        "declare it under `vars:` in a stack file".to_string()
+                    }
+                    None => format!(
+                        "declared vars: {}",
+                        scope.vars.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                fail(Diagnostic::at(at, format!("unknown var `{name}`")).hint(hint))
+            }
+        };
+    }
+    if let Some(what) = e.strip_prefix("each.") {
+        return match (what, scope.each) {
+            ("key", Some((k, _))) => Eval::Text(escape(k)),
+            ("value", Some((_, v))) => Eval::Text(escape(v)),
+            ("key" | "value", None) => fail(
+                Diagnostic::at(at, format!("`each.{what}` is used outside a resource with `for_each`"))
+                    .hint("`each.key` and `each.value` exist only in the properties of a resource that has `for_each:`"),
+            ),
+            _ => fail(
+                Diagnostic::at(at, format!("unknown expression `${{{e}}}`"))
+                    .hint("`each` has `each.key` and `each.value`"),
+            ),
+        };
+    }
+    let Some((name, key, attr)) = parse_reference(e) else {
+        return fail(
+            Diagnostic::at(at, format!("unknown expression `${{{e}}}`")).hint(EXPRESSIONS),
+        );
+    };
+    let targets = match scope.targets {
+        Ok(t) => t,
+        Err(why) => {
+            return fail(Diagnostic::at(
+                at,
+                format!("`${{{e}}}` refers to a resource, {why}"),
+            ));
+        }
+    };
+    let Some(target) = targets.get(name) else {
+        let hint = match closest(name, targets.keys().map(String::as_str)) {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => format!(
+                "resources in this stack: {}; {EXPRESSIONS}",
+                targets.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        };
+        return fail(
+            Diagnostic::at(at, format!("unknown resource `{name}` in `${{{e}}}`")).hint(hint),
+        );
+    };
+    if let Some(schema) = target.schema
+        && !schema.has_attribute(attr)
+    {
+        let mut attrs = vec!["name"];
+        attrs.extend(schema.attributes.iter().filter(|a| **a != "name"));
+        return fail(
+            Diagnostic::at(
+                at,
+                format!("{} `{name}` has no attribute `{attr}`", schema.kind),
+            )
+            .hint(format!(
+                "attributes of {}: {}",
+                schema.kind,
+                attrs.join(", ")
+            )),
+        );
+    }
+    if target.failed {
+        return Eval::Failed;
+    }
+    let keys = match (&target.keys, key) {
+        (None, None) => {
+            refs.push(FoundRef {
+                to: Address::new(name, None),
+                pos: at.clone(),
+            });
+            return Eval::Text(format!("${{{name}.{attr}}}"));
+        }
+        (None, Some(k)) => {
+            return fail(
+                Diagnostic::at(
+                    at,
+                    format!("`{name}` has no `for_each`, so it has no instance `[{k}]`"),
+                )
+                .hint(format!("write `${{{name}.{attr}}}`")),
+            );
+        }
+        (Some(_), None) => {
+            return fail(
+                Diagnostic::at(at, format!("`{name}` has `for_each`: say which instance `${{{e}}}` means"))
+                    .hint(format!(
+                        "write `{name}[each.key].{attr}`, `{name}[KEY].{attr}`, or `{name}[*].{attr}` as a list element for all of them"
+                    )),
+            );
+        }
+        (Some(keys), Some(_)) => keys,
+    };
+    let key = match k_of(key) {
+        "*" => {
+            if !in_list {
+                return fail(
+                    Diagnostic::at(at, format!("`${{{e}}}` (every instance) must be an element of a list"))
+                        .hint(format!(
+                            "write it as a list element: `[\"${{{name}[*].{attr}}}\"]`, or pick one instance: `{name}[KEY].{attr}`"
+                        )),
+                );
+            }
+            for k in keys {
+                refs.push(FoundRef {
+                    to: Address::new(name, Some(k)),
+                    pos: at.clone(),
+                });
+            }
+            return Eval::Splat {
+                name: name.to_string(),
+                keys: keys.clone(),
+                attr: attr.to_string(),
+            };
+        }
+        "each.key" => match scope.each {
+            Some((k, _)) => k.to_string(),
+            None => {
+                return fail(
+                    Diagnostic::at(at, "`each.key` is used outside a resource with `for_each`")
+                        .hint(format!("pick one instance: `{name}[KEY].{attr}`")),
+                );
+            }
+        },
+        literal => literal.to_string(),
+    };
+    if !keys.contains(&key) {
+        return fail(
+            Diagnostic::at(at, format!("`{name}` has no instance `{key}`"))
+                .hint(format!("its instances: {}", keys.join(", "))),
+        );
+    }
+    refs.push(FoundRef {
+        to: Address::new(name, Some(&key)),
+        pos: at.clone(),
+    });
+    Eval::Text(format!("${{{name}[{key}].{attr}}}"))
+}
+
+fn k_of(key: Option<&str>) -> &str {
+    key.unwrap_or_default()
+}
+
+/// `NAME.ATTR` or `NAME[KEY].ATTR`, with a quoted key unquoted.
+fn parse_reference(e: &str) -> Option<(&str, Option<&str>, &str)> {
+    let (head, attr) = e.rsplit_once('.')?;
+    if !is_identifier(attr) {
+        return None;
+    }
+    let (name, key) = match head.split_once('[') {
+        Some((n, rest)) => {
+            let k = rest.strip_suffix(']')?.trim();
+            let k = k
+                .strip_prefix('"')
+                .and_then(|k| k.strip_suffix('"'))
+                .or_else(|| k.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')))
+                .unwrap_or(k);
+            if k.is_empty() || k.contains(['[', ']', '$', '{', '}']) {
+                return None;
+            }
+            (n, Some(k))
+        }
+        None => (head, None),
+    };
+    is_identifier(name).then_some((name, key, attr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+    use serde_json::json;
+    use std::path::PathBuf;
+
+    fn node(s: &str, src: &std::rc::Rc<Source>) -> Node {
+        Node {
+            tree: Tree::Str(s.to_string()),
+            pos: crate::source::tests_pos(src),
+        }
+    }
+
+    struct World {
+        vars: BTreeMap<String, Var>,
+        targets: BTreeMap<String, Target<'static>>,
+    }
+
+    fn world(src: &std::rc::Rc<Source>) -> World {
+        let var = |v: Value| Var {
+            value: v,
+            pos: crate::source::tests_pos(src),
+        };
+        World {
+            vars: BTreeMap::from([
+                ("prefix".to_string(), var(json!("acme"))),
+                ("days".to_string(), var(json!(30))),
+                ("list".to_string(), var(json!(["a", "b"]))),
+                ("odd".to_string(), var(json!("x${y}"))),
+            ]),
+            targets: BTreeMap::from([
+                (
+                    "table".to_string(),
+                    Target {
+                        schema: None,
+                        keys: None,
+                        failed: false,
+                    },
+                ),
+                (
+                    "bucket".to_string(),
+                    Target {
+                        schema: None,
+                        keys: Some(vec!["a".into(), "b".into()]),
+                        failed: false,
+                    },
+                ),
+            ]),
+        }
+    }
+
+    fn run(w: &World, each: Option<(&str, &str)>, v: &Node) -> (Value, Vec<String>) {
+        let scope = Scope {
+            vars: &w.vars,
+            env: "dev",
+            stack: "lake",
+            region: "eu-west-1",
+            each,
+            targets: Ok(&w.targets),
+        };
+        let out = substitute(v, &scope);
+        (
+            out.node.to_json(),
+            out.errors.iter().map(|d| d.message.clone()).collect(),
+        )
+    }
+
+    #[test]
+    fn strings_substitute_in_place() {
+        let src = Source::new(PathBuf::from("t.yaml"), "x");
+        let w = world(&src);
+        let each = Some(("k1", "v1"));
+        let cases: [(&str, &str, Value, Vec<&str>); 16] = [
+            ("text stays", "plain", json!("plain"), vec![]),
+            (
+                "var in text",
+                "${var.prefix}-${env}",
+                json!("acme-dev"),
+                vec![],
+            ),
+            ("whole var keeps its type", "${var.days}", json!(30), vec![]),
+            (
+                "whole list var stays a list",
+                "${var.list}",
+                json!(["a", "b"]),
+                vec![],
+            ),
+            ("number in text", "d${var.days}", json!("d30"), vec![]),
+            (
+                "stack and region",
+                "${stack}/${region}",
+                json!("lake/eu-west-1"),
+                vec![],
+            ),
+            ("each", "${each.key}=${each.value}", json!("k1=v1"), vec![]),
+            (
+                "escape kept",
+                "$${aws:username}",
+                json!("$${aws:username}"),
+                vec![],
+            ),
+            ("var text is literal", "${var.odd}", json!("x$${y}"), vec![]),
+            (
+                "plain ref",
+                "${table.arn}/x",
+                json!("${table.arn}/x"),
+                vec![],
+            ),
+            (
+                "indexed by a missing each key",
+                "${bucket[each.key].arn}",
+                json!("${bucket[each.key].arn}"),
+                vec!["`bucket` has no instance `k1`"],
+            ),
+            (
+                "literal index",
+                "${bucket[a].arn}",
+                json!("${bucket[a].arn}"),
+                vec![],
+            ),
+            (
+                "list var in text",
+                "x${var.list}",
+                json!("x${var.list}"),
+                vec!["`var.list` is a list and cannot be part of a longer string"],
+            ),
+            (
+                "unknown var",
+                "${var.prefx}",
+                json!("${var.prefx}"),
+                vec!["unknown var `prefx`"],
+            ),
+            (
+                "unknown expression",
+                "${aws:username}",
+                json!("${aws:username}"),
+                vec!["unknown expression `${aws:username}`"],
+            ),
+            (
+                "unclosed",
+                "a${var.prefix",
+                json!("a${var.prefix"),
+                vec!["`${` is never closed with `}`"],
+            ),
+        ];
+        for (why, input, want, want_errs) in cases {
+            let (got, errs) = run(&w, each, &node(input, &src));
+            assert_eq!(got, want, "{why}");
+            assert_eq!(errs, want_errs, "{why}");
+        }
+    }
+
+    #[test]
+    fn references_must_name_instances_properly() {
+        let src = Source::new(PathBuf::from("t.yaml"), "x");
+        let w = world(&src);
+        let cases = [
+            (
+                "unindexed for_each",
+                "${bucket.arn}",
+                "`bucket` has `for_each`: say which instance `${bucket.arn}` means",
+            ),
+            (
+                "index on plain resource",
+                "${table[a].arn}",
+                "`table` has no `for_each`, so it has no instance `[a]`",
+            ),
+            (
+                "unknown key",
+                "${bucket[zz].arn}",
+                "`bucket` has no instance `zz`",
+            ),
+            (
+                "dangling",
+                "${tabel.arn}",
+                "unknown resource `tabel` in `${tabel.arn}`",
+            ),
+            (
+                "each outside for_each",
+                "${each.key}",
+                "`each.key` is used outside a resource with `for_each`",
+            ),
+            (
+                "splat outside a list",
+                "${bucket[*].arn}",
+                "`${bucket[*].arn}` (every instance) must be an element of a list",
+            ),
+        ];
+        for (why, input, want) in cases {
+            let (_, errs) = run(&w, None, &node(input, &src));
+            assert_eq!(errs, vec![want], "{why}");
+        }
+    }
+
+    #[test]
+    fn splats_expand_list_elements_per_instance() {
+        let src = Source::new(PathBuf::from("t.yaml"), "x");
+        let w = world(&src);
+        let list = |items: &[&str]| Node {
+            tree: Tree::List(items.iter().map(|s| node(s, &src)).collect()),
+            pos: crate::source::tests_pos(&src),
+        };
+        let cases = [
+            (
+                "one element per key, text repeated",
+                vec!["${bucket[*].arn}/raw/*"],
+                json!(["${bucket[a].arn}/raw/*", "${bucket[b].arn}/raw/*"]),
+                0,
+            ),
+            (
+                "neighbours kept in place",
+                vec!["first", "${bucket[*].name}", "last"],
+                json!(["first", "${bucket[a].name}", "${bucket[b].name}", "last"]),
+                0,
+            ),
+            (
+                "two splats in one string",
+                vec!["${bucket[*].arn}${bucket[*].arn}"],
+                json!(["${bucket[*].arn}${bucket[*].arn}"]),
+                1,
+            ),
+        ];
+        for (why, items, want, nerr) in cases {
+            let (got, errs) = run(&w, None, &list(&items));
+            assert_eq!(got, want, "{why}");
+            assert_eq!(errs.len(), nerr, "{why}: {errs:?}");
+        }
+    }
+
+    #[test]
+    fn reference_syntax() {
+        let cases = [
+            ("plain", "t.arn", Some(("t", None, "arn"))),
+            ("keyed", "b[acme].arn", Some(("b", Some("acme"), "arn"))),
+            (
+                "quoted key",
+                "b[\"acme\"].arn",
+                Some(("b", Some("acme"), "arn")),
+            ),
+            ("splat", "b[*].arn", Some(("b", Some("*"), "arn"))),
+            ("no attribute", "b", None),
+            ("colon", "aws:username", None),
+            ("empty key", "b[].arn", None),
+        ];
+        for (why, e, want) in cases {
+            assert_eq!(parse_reference(e), want, "{why}");
+        }
+    }
+}
