@@ -12,7 +12,9 @@ from botocore.config import Config
 
 class Clients:
     def __init__(self):
-        session = boto3.session.Session()
+        # boto3 reads AWS_DEFAULT_REGION but not AWS_REGION, which the AWS CLI, the Rust SDK and
+        # the test command use; honour both.
+        session = boto3.session.Session(region_name=os.environ.get("AWS_REGION") or None)
         retries = {"mode": "standard", "max_attempts": 6}
         # Without a read timeout, a server that accepts and never answers hangs the job until
         # Glue's own timeout, which is hours; a minute is plenty for any single call here.

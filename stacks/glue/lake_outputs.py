@@ -28,7 +28,10 @@ TRANSFER = TransferConfig(multipart_chunksize=16 * 1024 * 1024, max_concurrency=
 
 def zone_schema(structure, zone):
     schema = data_schema(structure)
-    return schema.append(pa.field(SOURCE_COLUMN, pa.string())) if zone == "processed" else schema
+    # Never null, and declared so: Spark writes a literal column as required, and both jobs must
+    # produce the same schema.
+    source = pa.field(SOURCE_COLUMN, pa.string(), nullable=False)
+    return schema.append(source) if zone == "processed" else schema
 
 
 def split_by_partition(table):
