@@ -222,14 +222,15 @@ fn for_each(node: &Node, scope: &Scope, errs: &mut Vec<Diagnostic>) -> Vec<(Stri
                     .hint("instance keys use letters, digits, `-`, `_` and `.`: they become part of addresses and names"),
             );
         } else if let Some(first) = seen.get(&k) {
-            errs.push(
-                Diagnostic::at(
-                    &pos,
-                    format!("instance key `{k}` is listed twice in `for_each`"),
-                )
-                .also(first, "first listed here")
-                .hint("each key makes one instance: list each once"),
+            let mut d = Diagnostic::at(
+                &pos,
+                format!("instance key `{k}` is listed twice in `for_each`"),
             );
+            // Keys from a var all point at the var's use; a second caret there adds nothing.
+            if (first.line, first.col) != (pos.line, pos.col) {
+                d = d.also(first, "first listed here");
+            }
+            errs.push(d.hint("each key makes one instance: list each once"));
         } else {
             seen.insert(k.clone(), pos);
             keys.push((k, v));
@@ -254,9 +255,20 @@ fn instance(
     let what = format!("{} `{}`", schema.kind, r.name);
     for issue in schema.validate(&spec) {
         let pos = out.node.locate(&issue.path, issue.at_key, &props.pos);
-        errs.push(
-            Diagnostic::at(&pos, issue_message(&issue, &what)).maybe_hint(issue.hint.clone()),
-        );
+        let hint = issue.hint.clone().or_else(|| {
+            // YAML types unquoted 4711 and true; the fix is quoting, which people rarely guess.
+            let unquoted = issue.message.starts_with("expected a string")
+                && ["found a number", "found true/false"]
+                    .iter()
+                    .any(|f| issue.message.ends_with(f));
+            unquoted
+                .then(|| {
+                    pos.token_text()
+                        .map(|t| format!("quote it to make it text: `\"{t}\"`"))
+                })
+                .flatten()
+        });
+        errs.push(Diagnostic::at(&pos, issue_message(&issue, &what)).maybe_hint(hint));
     }
 
     let given = out
@@ -436,30 +448,36 @@ fn report_duplicate_names(instances: &[Instance], errs: &mut Vec<Diagnostic>) {
             .push(i);
     }
     for ((kind, name), group) in by_name.into_iter().filter(|(_, g)| g.len() > 1) {
+        let who: Vec<String> = group
+            .iter()
+            .map(|i| format!("`{}`", i.resource.address))
+            .collect();
+        let message = format!(
+            "{kind} name `{name}` is given to more than one resource: {}",
+            who.join(", ")
+        );
+        let hint = if group.iter().any(|i| i.resource.address.key().is_some()) {
+            "physical names must be unique per kind: with for_each, put `${each.key}` in the name"
+        } else {
+            "physical names must be unique per kind: rename one of them"
+        };
+        // One error per place the name is written (instances of one for_each share a place).
+        let mut places: Vec<&Pos> = Vec::new();
         for i in &group {
-            let others: Vec<&&Instance> = group
-                .iter()
-                .filter(|o| o.resource.address != i.resource.address)
-                .collect();
-            let mut d = Diagnostic::at(
-                &i.name_pos,
-                format!(
-                    "{kind} `{}` has the same name `{name}` as {}",
-                    i.resource.address,
-                    others
-                        .iter()
-                        .map(|o| format!("`{}`", o.resource.address))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-            for o in &others {
-                d = d.also(
-                    &o.name_pos,
-                    format!("`{}` is named here", o.resource.address),
-                );
+            if !places.iter().any(|p| {
+                (p.path(), p.line, p.col) == (i.name_pos.path(), i.name_pos.line, i.name_pos.col)
+            }) {
+                places.push(&i.name_pos);
             }
-            errs.push(d.hint("physical names must be unique per kind; with for_each, put `${each.key}` in the name"));
+        }
+        for (n, here) in places.iter().enumerate() {
+            let mut d = Diagnostic::at(here, message.clone());
+            for (m, other) in places.iter().enumerate() {
+                if m != n {
+                    d = d.also(other, "also named here");
+                }
+            }
+            errs.push(d.hint(hint));
         }
     }
 }

@@ -349,7 +349,7 @@ fn expr(
         let hint = match closest(name, targets.keys().map(String::as_str)) {
             Some(c) => format!("did you mean `{c}`?"),
             None => format!(
-                "resources in this stack: {}; {EXPRESSIONS}",
+                "resources in this stack: {}",
                 targets.keys().cloned().collect::<Vec<_>>().join(", ")
             ),
         };

@@ -131,8 +131,11 @@ fn missing_env(dir: &Path, env: &str) -> Diagnostic {
         known.is_empty(),
     ) {
         (_, true) => format!("create {} with at least `region:`", path.display()),
-        (Some(c), false) => format!("did you mean `{c}`? envs: {}", known.join(", ")),
-        (None, false) => format!("envs: {}", known.join(", ")),
+        (Some(c), false) => format!("did you mean `{c}`? envs with a file: {}", known.join(", ")),
+        (None, false) => format!(
+            "envs with a file: {}; to add `{env}`, create this file with at least `region:`",
+            known.join(", ")
+        ),
     };
     Diagnostic::file(path, format!("no env file for env `{env}`")).hint(hint)
 }

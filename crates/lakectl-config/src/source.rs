@@ -263,9 +263,11 @@ fn load_error(src: &Rc<Source>, e: &LoadError) -> Diagnostic {
     };
     match e {
         LoadError::TopLevelMustBeMapping(m) | LoadError::TopLevelMustBeSequence(m) => {
-            Diagnostic::at(&one(m), "a stack file must be a mapping at the top level").hint(
-                "start with `stack: NAME`, then `vars:`, `resources:` and `outputs:` as needed",
+            Diagnostic::at(
+                &one(m),
+                "the file must be a mapping of keys to values at the top level",
             )
+            .hint("a stack file starts with `stack: NAME`; an env file with `region: ...`")
         }
         LoadError::UnexpectedAnchor(m) => Diagnostic::at(
             &one(m),
@@ -281,15 +283,27 @@ fn load_error(src: &Rc<Source>, e: &LoadError) -> Diagnostic {
                 .hint("quote the value if the `!` is part of the text")
         }
         LoadError::ScanError(m, scan) => {
-            Diagnostic::at(&one(m), format!("invalid YAML: {}", scan.info()))
+            let d = Diagnostic::at(&one(m), format!("invalid YAML: {}", scan.info()));
+            if scan.info().contains("flow") {
+                d.hint("a `{` or `[` opened before this point is not closed: close it on the line where it opens")
+            } else if scan.info().contains("mapping values") {
+                d.hint("a value containing `: ` must be quoted, and nested keys go on their own indented line")
+            } else {
+                d
+            }
         }
         LoadError::DuplicateKey(d) => {
-            let at = d
-                .key
-                .span()
-                .start()
-                .map_or_else(|| Pos::at(src, 0, 0), |m| marker_pos(src, m));
-            let first = d.prev_key.span().start().map(|m| marker_pos(src, m));
+            let key_at = |k: &marked_yaml::types::MarkedScalarNode| {
+                k.span().start().map(|m| {
+                    let mut p = marker_pos(src, m);
+                    if starts_with_at(&p, k.as_str()) {
+                        p.width = k.as_str().chars().count().max(1);
+                    }
+                    p
+                })
+            };
+            let at = key_at(&d.key).unwrap_or_else(|| Pos::at(src, 0, 0));
+            let first = key_at(&d.prev_key);
             let mut diag = Diagnostic::at(
                 &at,
                 format!("`{}` is written twice in the same mapping", d.key.as_str()),
@@ -325,6 +339,14 @@ fn convert(src: &Rc<Source>, n: &marked_yaml::Node, holder: Option<&Pos>) -> Nod
             let text = s.as_str();
             if s.may_coerce() && !text.is_empty() && starts_with_at(&pos, text) {
                 pos.width = text.chars().count();
+            }
+            // `key:` with nothing after it: the parser places the empty value on the next
+            // token, which may be lines away.
+            if s.may_coerce()
+                && text.is_empty()
+                && let Some(h) = holder
+            {
+                pos = h.clone();
             }
             Node {
                 tree: scalar(text, s.may_coerce()),
