@@ -1,0 +1,177 @@
+//! A well-formed stack: `for_each` over the customer list, splats, var overrides from the env
+//! file, derived names, and every value the engine will see.
+
+mod common;
+
+use lakectl_core::{Address, DesiredStack, RemovalPolicy};
+use serde_json::json;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const DIR: &str = "tests/good-stack";
+
+fn load(env: &str) -> DesiredStack {
+    match lakectl_config::load(Path::new(DIR), env, &common::schemas()) {
+        Ok(stack) => stack,
+        Err(d) => panic!("the good stack failed to load:\n{d}"),
+    }
+}
+
+fn addr(s: &str) -> Address {
+    Address::parse(s).expect("a valid address")
+}
+
+#[test]
+fn for_each_fans_out_over_the_env_customer_list() {
+    let stack = load("dev");
+    let got: Vec<&str> = stack.resources.keys().map(Address::as_str).collect();
+    assert_eq!(
+        got,
+        vec![
+            "config_table",
+            "customer_bucket[acme]",
+            "customer_bucket[globex]",
+            "customer_bucket[initech]",
+            "glue_role",
+            "report_bucket[analytics]",
+            "report_bucket[finance]",
+        ]
+    );
+}
+
+#[test]
+fn env_settings_come_from_the_env_file() {
+    let stack = load("dev");
+    assert_eq!(stack.stack, "datalake");
+    assert_eq!(stack.env.name, "dev");
+    assert_eq!(stack.env.region, "eu-west-1");
+    assert_eq!(stack.env.account_id.as_deref(), Some("123456789012"));
+    assert_eq!(stack.env.endpoint.as_deref(), Some("http://127.0.0.1:4566"));
+    assert_eq!(stack.env.removal_policy, RemovalPolicy::Destroy);
+
+    let prod = load("prod");
+    assert_eq!(prod.env.removal_policy, RemovalPolicy::Retain);
+    assert_eq!(prod.env.account_id, None);
+    assert_eq!(
+        prod.resources
+            .keys()
+            .filter(|a| a.name() == "customer_bucket")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn specs_are_substituted_typed_and_defaulted() {
+    let stack = load("dev");
+    let bucket = &stack.resources[&addr("customer_bucket[initech]")];
+    assert_eq!(bucket.kind, "s3.bucket");
+    assert_eq!(bucket.name, "mycompany-initech-dev-datalake");
+    assert_eq!(
+        bucket.spec,
+        json!({
+            "name": "mycompany-initech-dev-datalake",
+            "versioning": true,
+            "expiration_days": 30,
+            "encryption": { "algorithm": "SSE-S3" },
+            "tags": { "customer": "initech", "stack": "datalake" },
+        }),
+        "the env overrides `versioned`, numbers stay numbers, defaults fill the rest"
+    );
+    assert_eq!(bucket.location, "tests/good-stack/datalake.yaml:15:3");
+
+    let table = &stack.resources[&addr("config_table")];
+    assert_eq!(
+        table.spec,
+        json!({
+            "name": "mycompany-dev-config",
+            "partition_key": { "name": "pk", "type": "S" },
+            "billing_mode": "PAY_PER_REQUEST",
+        })
+    );
+}
+
+#[test]
+fn mapping_for_each_gives_each_value_and_derived_names() {
+    let stack = load("dev");
+    let report = &stack.resources[&addr("report_bucket[analytics]")];
+    assert_eq!(report.name, "datalake-dev-report-bucket-analytics");
+    assert_eq!(
+        report.spec["name"],
+        json!("datalake-dev-report-bucket-analytics")
+    );
+    assert_eq!(
+        report.spec["tags"],
+        json!({
+            "owner": "team-a",
+            "table": "${config_table.name}",
+            "bucket": "${customer_bucket[acme].name}",
+        })
+    );
+    assert_eq!(
+        report.depends_on(),
+        BTreeSet::from([addr("config_table"), addr("customer_bucket[acme]")])
+    );
+}
+
+#[test]
+fn splats_expand_and_references_stay_for_the_engine() {
+    let stack = load("dev");
+    let role = &stack.resources[&addr("glue_role")];
+    assert_eq!(role.name, "mycompany-dev-glue");
+    assert_eq!(
+        role.spec["inline_policies"]["read_raw"]["Statement"][0]["Resource"],
+        json!([
+            "${customer_bucket[acme].arn}/raw/*",
+            "${customer_bucket[globex].arn}/raw/*",
+            "${customer_bucket[initech].arn}/raw/*",
+            "arn:aws:s3:::mycompany-shared/$${aws:username}/*",
+        ]),
+        "one element per instance in key order; `$${{` stays escaped"
+    );
+    assert_eq!(
+        role.spec["inline_policies"]["read_raw"]["Statement"][1]["Resource"],
+        json!("${config_table.arn}")
+    );
+    assert_eq!(role.spec["max_session_seconds"], json!(3600));
+    assert_eq!(
+        role.depends_on(),
+        BTreeSet::from([
+            addr("config_table"),
+            addr("customer_bucket[acme]"),
+            addr("customer_bucket[globex]"),
+            addr("customer_bucket[initech]"),
+        ])
+    );
+    assert!(stack.topological_order().is_ok());
+}
+
+#[test]
+fn outputs_keep_references_and_expand_splats() {
+    let stack = load("dev");
+    assert_eq!(
+        stack.outputs.get("config_table_name"),
+        Some(&json!("${config_table.name}"))
+    );
+    assert_eq!(
+        stack.outputs.get("buckets"),
+        Some(&json!([
+            "${customer_bucket[acme].name}",
+            "${customer_bucket[globex].name}",
+            "${customer_bucket[initech].name}",
+        ]))
+    );
+}
+
+#[test]
+fn env_names_lists_the_env_files() {
+    assert_eq!(
+        lakectl_config::env_names(Path::new(DIR)),
+        vec!["dev", "prod"]
+    );
+    assert_eq!(
+        lakectl_config::env_names(Path::new("tests/bad-stacks/env-file-not-found")),
+        vec!["prod", "staging"]
+    );
+    assert!(lakectl_config::env_names(Path::new("tests/no-such-folder")).is_empty());
+}
