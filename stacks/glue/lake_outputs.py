@@ -82,7 +82,7 @@ class PartitionFiles:
         rows = pa.concat_tables(tables).combine_chunks()
         self.buffered -= rows.num_rows
         self._writer(partition, "analytics").write_table(rows, row_group_size=ROW_GROUP_ROWS)
-        with_source = rows.append_column(SOURCE_COLUMN,
+        with_source = rows.append_column(zone_schema(self.structure, "processed").field(SOURCE_COLUMN),
                                          pa.array([self.source_uri] * rows.num_rows, pa.string()))
         self._writer(partition, "processed").write_table(with_source, row_group_size=ROW_GROUP_ROWS)
 
