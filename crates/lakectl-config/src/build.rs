@@ -372,6 +372,7 @@ fn dependencies(
             let Some(t) = targets.get(dep) else {
                 let hint = match closest(dep, targets.keys().map(String::as_str)) {
                     Some(c) => format!("did you mean `{c}`?"),
+                    None if targets.is_empty() => "this stack declares no resources".to_string(),
                     None => format!(
                         "resources in this stack: {}",
                         targets.keys().cloned().collect::<Vec<_>>().join(", ")

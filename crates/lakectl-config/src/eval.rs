@@ -348,6 +348,7 @@ fn expr(
     let Some(target) = targets.get(name) else {
         let hint = match closest(name, targets.keys().map(String::as_str)) {
             Some(c) => format!("did you mean `{c}`?"),
+            None if targets.is_empty() => "this stack declares no resources".to_string(),
             None => format!(
                 "resources in this stack: {}",
                 targets.keys().cloned().collect::<Vec<_>>().join(", ")

@@ -286,6 +286,8 @@ fn load_error(src: &Rc<Source>, e: &LoadError) -> Diagnostic {
             let d = Diagnostic::at(&one(m), format!("invalid YAML: {}", scan.info()));
             if scan.info().contains("flow") {
                 d.hint("a `{` or `[` opened before this point is not closed: close it on the line where it opens")
+            } else if scan.info().contains("tab") {
+                d.hint("indent with spaces: YAML does not allow tabs for indentation")
             } else if scan.info().contains("mapping values") {
                 d.hint("a value containing `: ` must be quoted, and nested keys go on their own indented line")
             } else {
