@@ -169,7 +169,7 @@ def _partition_of(directory):
     return tuple(part.split("=", 1)[1] for part in directory.split("/"))
 
 
-def write_zones(spark_df, staging, settings, source_uri, files_per_partition):
+def write_zones(spark_df, staging, settings, source_uri, files_per_partition, days):
     from pyspark.sql import functions as F
     partition_columns = ["year", "month", "day"]
     for zone in ("processed", "analytics"):
@@ -177,8 +177,11 @@ def write_zones(spark_df, staging, settings, source_uri, files_per_partition):
             else spark_df
         if files_per_partition > 1:
             # A stable hash of the row spreads a big day over N files, the same N every run.
+            # Range partitioning gives each (day, salt) its own task, so a day gets N files;
+            # hash partitioning would let several land in one task.
             salt = F.pmod(F.xxhash64(*[F.col(c) for c in data.columns]), F.lit(files_per_partition))
-            data = data.repartition(*partition_columns, salt)
+            data = data.repartitionByRange(max(1, days * files_per_partition),
+                                           *partition_columns, salt)
         else:
             data = data.repartition(*partition_columns)
         (data.write.mode("overwrite").partitionBy(*partition_columns)
@@ -239,7 +242,8 @@ def ingest(aws, args, run):
             check_bad_fraction(settings, structure, rows_read, rows_quarantined,
                                f"s3://{bucket}/{qkey}")
             good = validated.filter(F.col(REASON).isNull()).drop(REASON, RAW)
-            write_zones(good, staging, settings, uri, files_per_partition)
+            days = good.select("year", "month", "day").distinct().count()
+            write_zones(good, staging, settings, uri, files_per_partition, days)
             output_keys, partitions = place_zones(staging, settings, sid)
             validated.unpersist()
         finally:
