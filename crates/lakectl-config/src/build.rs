@@ -87,6 +87,11 @@ pub(crate) fn build(
 
     let edges = dependencies(decls, &instances, &targets, errs);
     report_cycles(&edges, errs);
+    for i in &mut instances {
+        if let Some(e) = edges.get(&i.resource.address) {
+            i.resource.explicit_deps = e.keys().cloned().collect();
+        }
+    }
     report_duplicate_names(&instances, errs);
 
     let mut outputs = BTreeMap::new();
@@ -324,6 +329,7 @@ fn instance(
             name,
             spec,
             location: r.pos.location(),
+            explicit_deps: BTreeSet::new(),
         },
         name_pos,
         refs: out.refs,

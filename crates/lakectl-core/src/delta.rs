@@ -77,7 +77,7 @@ fn diff_value(
     out: &mut Vec<FieldChange>,
 ) {
     match (ty, l) {
-        (Type::Object(props), Some(lv @ Value::Object(_))) => {
+        (Type::Object(props), Some(lv @ Value::Object(_))) if d.is_object() => {
             diff_object(props, d, lv, path, f.immutable, out);
         }
         (Type::Map(inner), Some(Value::Object(lm))) if d.is_object() => {
@@ -185,6 +185,11 @@ mod tests {
                 "nested mutable",
                 json!({"key": {"name": "pk", "note": "m"}}),
                 vec![("key.note", false)],
+            ),
+            (
+                "object set to null is removed, not ignored",
+                json!({"key": null}),
+                vec![("key", false)],
             ),
             (
                 "list compared whole",

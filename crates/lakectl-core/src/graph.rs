@@ -46,12 +46,18 @@ pub struct DesiredResource {
     pub spec: Value,
     /// Where it is declared, `file:line:col`, for messages.
     pub location: String,
+    /// Resources it must wait for as the loader found them: its references and its
+    /// `depends_on:` entries (references are also read from `spec` by [`Self::depends_on`]).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub explicit_deps: BTreeSet<Address>,
 }
 
 impl DesiredResource {
-    /// The resources this one references.
+    /// The resources this one references or declares in `depends_on`.
     pub fn depends_on(&self) -> BTreeSet<Address> {
-        refs_in(&self.spec).into_iter().map(|r| r.address).collect()
+        let mut deps: BTreeSet<Address> = refs_in(&self.spec).into_iter().map(|r| r.address).collect();
+        deps.extend(self.explicit_deps.iter().cloned());
+        deps
     }
 }
 

@@ -57,9 +57,9 @@ pub fn parse_template(s: &str) -> Result<Vec<Piece>, String> {
     while let Some(i) = rest.find('$') {
         text.push_str(&rest[..i]);
         let after = &rest[i..];
-        if after.starts_with("$${") {
+        if let Some(escaped) = after.strip_prefix("$${") {
             text.push_str("${");
-            rest = &after[3..];
+            rest = escaped;
             offset += i + 3;
         } else if let Some(body) = after.strip_prefix("${") {
             let Some(end) = body.find('}') else {

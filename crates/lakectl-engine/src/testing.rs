@@ -385,6 +385,7 @@ pub(crate) fn res(kind: &str, address: &str, spec: Value) -> DesiredResource {
         kind: kind.into(),
         spec,
         location: "stacks/lake.yaml:1:1".into(),
+        explicit_deps: Default::default(),
     }
 }
 
