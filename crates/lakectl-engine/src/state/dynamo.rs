@@ -56,9 +56,13 @@ pub struct DynamoStateStore {
 
 impl DynamoStateStore {
     /// A store on `table`; makes no call until used ([`StateStore::ensure`] creates the table).
+    /// Its calls are counted by [`lakectl_aws::CallLog`] like every other client's.
     pub fn new(config: &aws_config::SdkConfig, table: impl Into<String>) -> Self {
+        let conf = aws_sdk_dynamodb::config::Builder::from(config)
+            .interceptor(lakectl_aws::CallLog)
+            .build();
         Self {
-            client: Client::new(config),
+            client: Client::from_conf(conf),
             table: table.into(),
         }
     }
