@@ -1,1 +1,45 @@
-fn main() {}
+//! `lakectl`: plan, deploy and destroy the data lake.
+
+mod cli;
+mod commands;
+mod context;
+mod progress;
+mod render;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(commands::run(&cli));
+    if cli.stats {
+        print_stats();
+    }
+    match result {
+        Ok(code) => code,
+        Err(report) => {
+            // Stack-file diagnostics were printed in full, summary included, by the loader.
+            if report.downcast_ref::<context::BadStack>().is_none() {
+                eprintln!("{report:?}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_stats() {
+    let calls = lakectl_aws::calls::snapshot();
+    let total: u64 = calls.values().sum();
+    let mutating: u64 = calls.iter().filter(|(op, _)| lakectl_aws::calls::is_mutating(op)).map(|(_, n)| n).sum();
+    eprintln!("aws calls: {total} ({mutating} mutating)");
+    for (op, n) in calls {
+        eprintln!("  {n:>6} {op}");
+    }
+}

@@ -1,0 +1,112 @@
+//! The command line.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// lakectl: plan, deploy and destroy the data lake, straight through the AWS APIs.
+#[derive(Debug, Parser)]
+#[command(name = "lakectl", version, about, long_about = None)]
+pub struct Cli {
+    /// Folder with the stack files and env/<env>.yaml.
+    #[arg(long, global = true, default_value = "stacks", env = "LAKECTL_STACKS_DIR")]
+    pub stacks_dir: PathBuf,
+
+    /// The environment: a file stacks/env/<ENV>.yaml.
+    #[arg(long, short = 'e', global = true, env = "LAKECTL_ENV")]
+    pub env: Option<String>,
+
+    /// Print the AWS calls made, by operation, to stderr at the end.
+    #[arg(long, global = true)]
+    pub stats: bool,
+
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the stack files and the env file; makes no AWS call.
+    Validate,
+    /// Show what deploy would change.
+    Plan(PlanArgs),
+    /// Make AWS match the stack files.
+    Deploy(DeployArgs),
+    /// Delete everything this stack owns in the env.
+    Destroy(DestroyArgs),
+    /// Print the outputs of the last deploy.
+    Outputs(OutputsArgs),
+    /// Remove the deploy lock of a dead deploy.
+    Unlock(UnlockArgs),
+}
+
+/// Options shared by commands that observe AWS.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    /// How many AWS resources to read or change at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+}
+
+/// `lakectl plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Print the plan as JSON (format_version 1).
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 0 when nothing would change, 2 when something would, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Plan a destroy instead of a deploy.
+    #[arg(long)]
+    pub destroy: bool,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Options shared by commands that change AWS.
+#[derive(Debug, Args, Clone)]
+pub struct ChangeArgs {
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Allow deleting or replacing buckets with objects and tables with items.
+    #[arg(long)]
+    pub allow_data_loss: bool,
+    /// Wait up to this many seconds for another deploy's lock instead of failing at once.
+    #[arg(long, value_name = "SECONDS")]
+    pub lock_timeout: Option<u64>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `lakectl deploy`.
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub change: ChangeArgs,
+}
+
+/// `lakectl destroy`.
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    pub change: ChangeArgs,
+}
+
+/// `lakectl outputs`.
+#[derive(Debug, Args)]
+pub struct OutputsArgs {
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `lakectl unlock`.
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    /// Required: removing another process's lock is a deliberate act.
+    #[arg(long)]
+    pub force: bool,
+}

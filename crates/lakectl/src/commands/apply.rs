@@ -1,0 +1,119 @@
+//! `lakectl deploy` and `lakectl destroy`: lock, plan, confirm, apply.
+
+use crate::cli::{ChangeArgs, Cli};
+use crate::context;
+use crate::progress::Reporter;
+use crate::render::{plan::render, style::Style};
+use lakectl_core::{Action, DesiredStack};
+use lakectl_engine::state::lock::{LockGuard, LockOptions, default_holder};
+use lakectl_engine::{ApplyOptions, Engine, PlanMode, PlanOptions};
+use miette::{IntoDiagnostic, Result, miette};
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Deploy makes AWS match the stack; destroy deletes what the stack owns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `lakectl deploy`.
+    Deploy,
+    /// `lakectl destroy`.
+    Destroy,
+}
+
+/// The lease of the deploy lock: a killed deploy blocks the next one for at most this long.
+const LOCK_LEASE: Duration = Duration::from_secs(15);
+
+/// Runs a deploy or destroy under the lock; the lock is released whatever happens.
+pub async fn run(cli: &Cli, args: &ChangeArgs, mode: Mode) -> Result<ExitCode> {
+    let started = Instant::now();
+    let desired = context::load(cli)?;
+    let aws = context::connect(&desired.env).await?;
+    eprintln!("{}", context::describe_target(&desired, &aws));
+    let store = context::state_store(&aws);
+    context::ensure_state(&store).await?;
+    let opts = LockOptions { lease: LOCK_LEASE, wait: args.lock_timeout.map(Duration::from_secs) };
+    let guard = LockGuard::acquire(store.clone(), context::stack_env(&desired), default_holder(), opts)
+        .await
+        .map_err(miette::Report::new)?;
+    let observing = Arc::new(Reporter::new(0));
+    let engine = Engine::new(context::providers(&aws), store).with_progress(observing.clone());
+    let result = locked(&engine, &observing, &desired, args, mode, &guard).await;
+    let released = guard.release().await;
+    let code = result?;
+    released.map_err(miette::Report::new)?;
+    if code == ExitCode::SUCCESS {
+        eprintln!("done in {:.1}s", started.elapsed().as_secs_f64());
+    }
+    Ok(code)
+}
+
+async fn locked(
+    engine: &Engine,
+    observing: &Reporter,
+    desired: &DesiredStack,
+    args: &ChangeArgs,
+    mode: Mode,
+    guard: &LockGuard,
+) -> Result<ExitCode> {
+    let plan_mode = match mode {
+        Mode::Deploy => PlanMode::Deploy,
+        Mode::Destroy => PlanMode::Destroy,
+    };
+    let concurrency = usize::from(args.run.concurrency);
+    let planned = engine.plan(desired, &PlanOptions { mode: plan_mode, concurrency }).await;
+    observing.finish();
+    let planned = planned?;
+    print!("{}", render(&planned.plan, Style::for_stdout()));
+    if !planned.plan.summary.has_changes() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let refused = planned.plan.data_loss().next().is_some() && !args.allow_data_loss;
+    if !args.yes && !refused && !confirm(desired, mode)? {
+        eprintln!("nothing was changed");
+        return Ok(ExitCode::from(1));
+    }
+    guard.check().map_err(miette::Report::new)?;
+    let total = planned.plan.resources.iter().filter(|r| r.action.is_change()).count();
+    let reporter = Arc::new(Reporter::new(total));
+    let outcome = engine
+        .apply(&planned, &ApplyOptions { concurrency, allow_data_loss: args.allow_data_loss }, reporter.as_ref())
+        .await;
+    reporter.finish();
+    let report = outcome?;
+    guard.check().map_err(miette::Report::new)?;
+    let count = |a: Action| report.applied.iter().filter(|(_, done)| *done == a).count();
+    println!(
+        "\nApplied: {} created, {} updated, {} replaced, {} deleted.",
+        count(Action::Create),
+        count(Action::Update),
+        count(Action::Replace),
+        count(Action::Delete)
+    );
+    if mode == Mode::Deploy && !report.outputs.is_empty() {
+        println!("\nOutputs:");
+        for (k, v) in &report.outputs {
+            println!("  {k} = {v}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn confirm(desired: &DesiredStack, mode: Mode) -> Result<bool> {
+    let verb = match mode {
+        Mode::Deploy => "apply these changes to",
+        Mode::Destroy => "destroy everything listed above in",
+    };
+    if !std::io::stdin().is_terminal() {
+        return Err(miette!(
+            help = "pass --yes to apply without asking",
+            "no terminal to confirm on; nothing was changed"
+        ));
+    }
+    eprint!("\nDo you want to {verb} {}/{}? Only 'yes' is accepted: ", desired.stack, desired.env.name);
+    std::io::stderr().flush().into_diagnostic()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).into_diagnostic()?;
+    Ok(answer.trim() == "yes")
+}

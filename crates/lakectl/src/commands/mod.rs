@@ -1,0 +1,23 @@
+//! One module per command.
+
+mod apply;
+mod outputs;
+mod plan;
+mod unlock;
+mod validate;
+
+use crate::cli::{Cli, Command};
+use miette::Result;
+use std::process::ExitCode;
+
+/// Runs the command the user asked for.
+pub async fn run(cli: &Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Command::Validate => validate::run(cli),
+        Command::Plan(args) => plan::run(cli, args).await,
+        Command::Deploy(args) => apply::run(cli, &args.change, apply::Mode::Deploy).await,
+        Command::Destroy(args) => apply::run(cli, &args.change, apply::Mode::Destroy).await,
+        Command::Outputs(args) => outputs::run(cli, args).await,
+        Command::Unlock(args) => unlock::run(cli, args).await,
+    }
+}

@@ -1,0 +1,154 @@
+//! What every command needs: the loaded stack, the SDK config, the account check, the
+//! providers, the state store and the engine.
+
+use crate::cli::Cli;
+use lakectl_aws::{AccountContext, AwsTarget, CallLog};
+use lakectl_core::{DesiredStack, EnvSettings, Provider, Schema};
+use lakectl_engine::state::dynamo::{DEFAULT_TABLE, DynamoStateStore};
+use lakectl_engine::state::memory::MemoryStateStore;
+use lakectl_engine::state::{StackEnv, StateError, StateStore};
+use miette::{Result, miette};
+use std::sync::Arc;
+
+/// Every resource kind lakectl knows, as schemas (no AWS client needed).
+pub fn schemas() -> Vec<Schema> {
+    vec![lakectl_provider_s3::schema(), lakectl_provider_dynamodb::schema(), lakectl_provider_iam::schema()]
+}
+
+/// The stack files could not be loaded. The diagnostics, with their summary line, were
+/// printed already, so `main` prints nothing more for this error.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{count} problem(s) in the stack files")]
+pub struct BadStack {
+    /// How many problems.
+    pub count: usize,
+}
+
+/// The env name from `--env` / `LAKECTL_ENV`.
+pub fn env_name(cli: &Cli) -> Result<&str> {
+    cli.env.as_deref().ok_or_else(|| {
+        let known = lakectl_config::env_names(&cli.stacks_dir);
+        miette!(
+            help = if known.is_empty() {
+                format!("no env files found in {}/env/", cli.stacks_dir.display())
+            } else {
+                format!("pass --env with one of: {}", known.join(", "))
+            },
+            "no environment given"
+        )
+    })
+}
+
+/// Loads and validates the stack for the env. Makes no AWS call.
+pub fn load(cli: &Cli) -> Result<DesiredStack> {
+    let env = env_name(cli)?;
+    lakectl_config::load(&cli.stacks_dir, env, &schemas()).map_err(|diagnostics| {
+        eprint!("{diagnostics}");
+        BadStack { count: diagnostics.len() }.into()
+    })
+}
+
+/// A connection to the env's AWS account (or emulator), with the account verified.
+pub struct Aws {
+    /// The shared SDK config.
+    pub config: aws_config::SdkConfig,
+    /// Region and endpoint.
+    pub target: AwsTarget,
+    /// Account, region, partition.
+    pub account: AccountContext,
+}
+
+/// Where the env deploys to: `AWS_ENDPOINT_URL` overrides the env file's endpoint.
+pub fn target(env: &EnvSettings) -> AwsTarget {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").ok().filter(|s| !s.is_empty()).or_else(|| env.endpoint.clone());
+    AwsTarget { region: env.region.clone(), endpoint }
+}
+
+/// Builds the SDK config and asks STS which account the credentials belong to. Refuses an
+/// account other than the one the env file declares, before anything else happens.
+pub async fn connect(env: &EnvSettings) -> Result<Aws> {
+    let target = target(env);
+    let config = lakectl_aws::sdk_config(&target).await;
+    let sts = aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(&config).interceptor(CallLog).build());
+    let where_ = target.endpoint.clone().unwrap_or_else(|| format!("AWS {}", target.region));
+    let identity = sts.get_caller_identity().send().await.map_err(|e| {
+        let err = lakectl_aws::aws_error("sts:GetCallerIdentity", &where_, e);
+        match err {
+            lakectl_core::ProviderError::Unreachable { .. } => miette!(
+                help = "start the local emulator with `scripts/emulator up`, or check AWS_ENDPOINT_URL / the env file's endpoint",
+                "cannot reach {where_}: {err}"
+            ),
+            other => miette!(
+                help = "check the credentials in the standard AWS chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO)",
+                "cannot tell which AWS account this is: {other}"
+            ),
+        }
+    })?;
+    let account_id = identity.account().unwrap_or_default().to_string();
+    if let Some(want) = &env.account_id
+        && *want != account_id
+    {
+        return Err(miette!(
+            help = format!("use credentials for account {want}, or fix account_id in env/{}.yaml", env.name),
+            "refusing to touch account {account_id}: env `{}` belongs to account {want}; nothing was changed",
+            env.name
+        ));
+    }
+    let account = AccountContext {
+        partition: AccountContext::partition_of(&target.region).to_string(),
+        region: target.region.clone(),
+        account_id,
+    };
+    Ok(Aws { config, target, account })
+}
+
+/// One provider per kind.
+pub fn providers(aws: &Aws) -> Vec<Arc<dyn Provider>> {
+    vec![
+        Arc::new(lakectl_provider_s3::S3Provider::new(&aws.config, &aws.account)),
+        Arc::new(lakectl_provider_dynamodb::DynamoDbProvider::new(&aws.config, &aws.account)),
+        Arc::new(lakectl_provider_iam::IamProvider::new(&aws.config, &aws.account)),
+    ]
+}
+
+/// The state table (`LAKECTL_STATE_TABLE` or `lakectl-state`).
+pub fn state_store(aws: &Aws) -> Arc<DynamoStateStore> {
+    let table = std::env::var("LAKECTL_STATE_TABLE").ok().filter(|s| !s.is_empty());
+    Arc::new(DynamoStateStore::new(&aws.config, table.unwrap_or_else(|| DEFAULT_TABLE.to_string())))
+}
+
+/// The stack/env key of the state table.
+pub fn stack_env(desired: &DesiredStack) -> StackEnv {
+    StackEnv { stack: desired.stack.clone(), env: desired.env.name.clone() }
+}
+
+/// Creates the state table on first use.
+pub async fn ensure_state(store: &Arc<DynamoStateStore>) -> Result<()> {
+    store
+        .ensure()
+        .await
+        .map_err(|e| miette::Report::new(e).wrap_err(format!("preparing the state table {}", store.table())))
+}
+
+/// The state store for read-only commands: when the state table does not exist yet nothing
+/// is owned, and a plan must not create it.
+pub async fn state_for_reading(aws: &Aws) -> Result<Arc<dyn StateStore>> {
+    let store = state_store(aws);
+    let probe = StackEnv { stack: String::new(), env: String::new() };
+    match store.records(&probe).await {
+        Ok(_) => Ok(store),
+        Err(StateError::Provider(e)) if e.code() == Some("ResourceNotFoundException") => {
+            Ok(Arc::new(MemoryStateStore::new()))
+        }
+        Err(e) => Err(miette::Report::new(e).wrap_err(format!("reading the state table {}", store.table()))),
+    }
+}
+
+/// One line saying where this runs: stack, env, account, region, endpoint.
+pub fn describe_target(desired: &DesiredStack, aws: &Aws) -> String {
+    let endpoint = aws.target.endpoint.as_deref().map(|e| format!(", endpoint {e}")).unwrap_or_default();
+    format!(
+        "stack {} / env {} — account {}, {}{endpoint}",
+        desired.stack, desired.env.name, aws.account.account_id, aws.account.region
+    )
+}

@@ -1,0 +1,5 @@
+//! Output for people and for machines.
+
+pub mod plan;
+pub mod style;
+pub mod value;

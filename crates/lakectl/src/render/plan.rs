@@ -1,0 +1,200 @@
+//! The plan for people: one line per changed resource with its symbol, then its fields.
+
+use super::style::Style;
+use super::value::{line_diff, show};
+use lakectl_core::{Action, FieldChange, Plan, ResourceChange, tags};
+use std::fmt::Write;
+
+/// Renders a plan. No-op resources are only counted; ownership tags are shown on create only
+/// as a count, since they are the same on every resource.
+pub fn render(plan: &Plan, style: Style) -> String {
+    let mut out = String::new();
+    let changed: Vec<&ResourceChange> = plan.resources.iter().filter(|r| r.action.is_change()).collect();
+    if changed.is_empty() {
+        let _ = writeln!(
+            out,
+            "No changes. {} resource(s) of {}/{} match the stack files.",
+            plan.summary.noop, plan.stack, plan.env
+        );
+        return out;
+    }
+    for r in changed {
+        resource(&mut out, r, style);
+    }
+    let s = &plan.summary;
+    let _ = writeln!(
+        out,
+        "\n{} {} to create, {} to update, {} to replace, {} to delete, {} unchanged.",
+        style.bold("Plan:"),
+        s.create,
+        s.update,
+        s.replace,
+        s.delete,
+        s.noop
+    );
+    let at_risk: Vec<&ResourceChange> = plan.data_loss().collect();
+    if !at_risk.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.red(&format!(
+                "Data loss: {} resource(s) hold data that this plan destroys; deploy refuses without --allow-data-loss.",
+                at_risk.len()
+            ))
+        );
+    }
+    out
+}
+
+fn paint(style: Style, action: Action, text: &str) -> String {
+    match action {
+        Action::Create => style.green(text),
+        Action::Update => style.yellow(text),
+        Action::Replace | Action::Delete => style.red(text),
+        Action::NoOp => text.to_string(),
+    }
+}
+
+fn resource(out: &mut String, r: &ResourceChange, style: Style) {
+    let symbol = paint(style, r.action, &format!("{:>3}", r.action.symbol()));
+    let verb = match r.action {
+        Action::Create => "created",
+        Action::Update => "updated in place",
+        Action::Replace => "replaced",
+        Action::Delete => "deleted",
+        Action::NoOp => "unchanged",
+    };
+    let _ = writeln!(
+        out,
+        "\n{symbol} {} {} {}",
+        style.bold(r.address.as_str()),
+        style.dim(&format!("({} {})", r.kind, r.physical_id)),
+        style.dim(&format!("will be {verb}"))
+    );
+    if let Some(reason) = &r.reason {
+        let _ = writeln!(out, "      {}", paint(style, r.action, &format!("# {reason}")));
+    }
+    if let Some(loss) = &r.data_loss {
+        let _ = writeln!(out, "      {}", style.red(&format!("# holds {loss}: needs --allow-data-loss")));
+    }
+    let mut hidden_tags = 0;
+    for c in &r.changes {
+        if r.action == Action::Create && c.path == "tags" {
+            field_create_tags(out, c, &mut hidden_tags, style);
+            continue;
+        }
+        if r.action == Action::Create && c.path.starts_with("tags.") && c.path["tags.".len()..].starts_with(tags::PREFIX) {
+            hidden_tags += 1;
+            continue;
+        }
+        field(out, r.action, c, style);
+    }
+    if hidden_tags > 0 {
+        let _ = writeln!(out, "      {}", style.dim(&format!("+ {hidden_tags} lakectl ownership tag(s)")));
+    }
+}
+
+fn field_create_tags(out: &mut String, c: &FieldChange, hidden: &mut usize, style: Style) {
+    let Some(serde_json::Value::Object(m)) = &c.after else {
+        field(out, Action::Create, c, style);
+        return;
+    };
+    for (k, v) in m {
+        if k.starts_with(tags::PREFIX) {
+            *hidden += 1;
+        } else {
+            let _ = writeln!(out, "      {} tags.{k}: {}", style.green("+"), show(v, "          "));
+        }
+    }
+}
+
+fn field(out: &mut String, action: Action, c: &FieldChange, style: Style) {
+    let indent = "          ";
+    let value = |v: &Option<serde_json::Value>| -> String {
+        match v {
+            _ if c.sensitive => "(sensitive)".to_string(),
+            None => "(unset)".to_string(),
+            Some(v) => show(v, indent),
+        }
+    };
+    let after = if c.known_after_apply { "(known after apply)".to_string() } else { value(&c.after) };
+    let forces = if c.forces_replace && action == Action::Replace { style.red("  # forces replacement") } else { String::new() };
+    let line = match (&c.before, &c.after) {
+        (None, Some(_)) => format!("{} {}: {after}", style.green("+"), c.path),
+        (Some(_), None) => format!("{} {}: {}", style.red("-"), c.path, value(&c.before)),
+        (Some(b), Some(a)) if !c.sensitive && !c.known_after_apply && (b.is_object() || b.is_array()) && show(b, "").contains('\n') => {
+            format!("{} {}:{}", style.yellow("~"), c.path, line_diff(b, a, indent))
+        }
+        _ => format!("{} {}: {} → {after}", style.yellow("~"), c.path, value(&c.before)),
+    };
+    let _ = writeln!(out, "      {line}{forces}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lakectl_core::Address;
+    use serde_json::json;
+
+    fn change(path: &str, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> FieldChange {
+        FieldChange { path: path.into(), before, after, forces_replace: false, sensitive: false, known_after_apply: false }
+    }
+
+    fn rc(address: &str, action: Action, changes: Vec<FieldChange>) -> ResourceChange {
+        ResourceChange {
+            address: Address::parse(address).expect("address"),
+            kind: "s3.bucket".into(),
+            physical_id: format!("{address}-phys"),
+            action,
+            changes,
+            reason: None,
+            data_loss: None,
+            depends_on: vec![],
+        }
+    }
+
+    #[test]
+    fn renders_each_action_with_its_symbol_and_fields() {
+        let mut replace = rc("table", Action::Replace, vec![FieldChange { forces_replace: true, ..change("partition_key.name", Some(json!("pk")), Some(json!("id"))) }]);
+        replace.reason = Some("`partition_key.name` cannot change in place".into());
+        let mut delete = rc("old", Action::Delete, vec![]);
+        delete.data_loss = Some("12 objects".into());
+        let plan = Plan::new(
+            "lake",
+            "dev",
+            vec![
+                rc("new", Action::Create, vec![change("versioning", None, Some(json!(true))), change("tags", None, Some(json!({"lakectl:stack": "lake", "team": "data"})))]),
+                rc("changed", Action::Update, vec![change("versioning", Some(json!(false)), Some(json!(true)))]),
+                replace,
+                delete,
+                rc("same", Action::NoOp, vec![]),
+            ],
+        );
+        let text = render(&plan, Style::plain());
+        let expected = [
+            "  + new (s3.bucket new-phys) will be created",
+            "      + versioning: true",
+            "      + tags.team: \"data\"",
+            "      + 1 lakectl ownership tag(s)",
+            "  ~ changed (s3.bucket changed-phys) will be updated in place",
+            "      ~ versioning: false → true",
+            "-/+ table (s3.bucket table-phys) will be replaced",
+            "      # `partition_key.name` cannot change in place",
+            "      ~ partition_key.name: \"pk\" → \"id\"  # forces replacement",
+            "  - old (s3.bucket old-phys) will be deleted",
+            "      # holds 12 objects: needs --allow-data-loss",
+            "Plan: 1 to create, 1 to update, 1 to replace, 1 to delete, 1 unchanged.",
+            "Data loss: 1 resource(s) hold data",
+        ];
+        for line in expected {
+            assert!(text.contains(line), "missing {line:?} in:\n{text}");
+        }
+        assert!(!text.contains("same"), "no-op resources are only counted:\n{text}");
+    }
+
+    #[test]
+    fn empty_plan_says_no_changes() {
+        let plan = Plan::new("lake", "dev", vec![rc("same", Action::NoOp, vec![])]);
+        assert_eq!(render(&plan, Style::plain()), "No changes. 1 resource(s) of lake/dev match the stack files.\n");
+    }
+}
