@@ -55,7 +55,8 @@ pub struct DesiredResource {
 impl DesiredResource {
     /// The resources this one references or declares in `depends_on`.
     pub fn depends_on(&self) -> BTreeSet<Address> {
-        let mut deps: BTreeSet<Address> = refs_in(&self.spec).into_iter().map(|r| r.address).collect();
+        let mut deps: BTreeSet<Address> =
+            refs_in(&self.spec).into_iter().map(|r| r.address).collect();
         deps.extend(self.explicit_deps.iter().cloned());
         deps
     }

@@ -19,7 +19,11 @@ fn stack(prefix: &str, tenants: usize, gold: Option<&str>) -> String {
     let customers: Vec<String> = (0..tenants)
         .map(|i| {
             let name = format!("t{i:03}");
-            let tier = if gold == Some(name.as_str()) { "gold" } else { "standard" };
+            let tier = if gold == Some(name.as_str()) {
+                "gold"
+            } else {
+                "standard"
+            };
             format!("{name}: {tier}")
         })
         .collect();
@@ -90,7 +94,10 @@ fn lakectl(dir: &Path, args: &[&str]) -> Timed {
 
 /// Whether the server answered (a "not configured" error is an answer, as it is to lakectl).
 fn answered<T, E, R>(result: Result<T, aws_sdk_s3::error::SdkError<E, R>>) -> bool {
-    matches!(result, Ok(_) | Err(aws_sdk_s3::error::SdkError::ServiceError(_)))
+    matches!(
+        result,
+        Ok(_) | Err(aws_sdk_s3::error::SdkError::ServiceError(_))
+    )
 }
 
 struct Baseline {
@@ -114,29 +121,67 @@ impl Baseline {
             let ok = match op {
                 "sts:GetCallerIdentity" => answered(self.sts.get_caller_identity().send().await),
                 "s3:HeadBucket" => answered(self.s3.head_bucket().bucket(b).send().await),
-                "s3:GetBucketVersioning" => answered(self.s3.get_bucket_versioning().bucket(b).send().await),
-                "s3:GetBucketEncryption" => answered(self.s3.get_bucket_encryption().bucket(b).send().await),
-                "s3:GetPublicAccessBlock" => answered(self.s3.get_public_access_block().bucket(b).send().await),
-                "s3:GetBucketPolicy" => answered(self.s3.get_bucket_policy().bucket(b).send().await),
-                "s3:GetBucketLifecycleConfiguration" => {
-                    answered(self.s3.get_bucket_lifecycle_configuration().bucket(b).send().await)
+                "s3:GetBucketVersioning" => {
+                    answered(self.s3.get_bucket_versioning().bucket(b).send().await)
                 }
-                "s3:GetBucketNotificationConfiguration" => {
-                    answered(self.s3.get_bucket_notification_configuration().bucket(b).send().await)
+                "s3:GetBucketEncryption" => {
+                    answered(self.s3.get_bucket_encryption().bucket(b).send().await)
                 }
-                "s3:GetBucketTagging" => answered(self.s3.get_bucket_tagging().bucket(b).send().await),
-                "s3:GetBucketLocation" => answered(self.s3.get_bucket_location().bucket(b).send().await),
-                "s3:GetBucketOwnershipControls" => {
-                    answered(self.s3.get_bucket_ownership_controls().bucket(b).send().await)
+                "s3:GetPublicAccessBlock" => {
+                    answered(self.s3.get_public_access_block().bucket(b).send().await)
                 }
-                "dynamodb:DescribeTable" => answered(self.ddb.describe_table().table_name(t).send().await),
-                "dynamodb:DescribeContinuousBackups" => {
-                    answered(self.ddb.describe_continuous_backups().table_name(t).send().await)
+                "s3:GetBucketPolicy" => {
+                    answered(self.s3.get_bucket_policy().bucket(b).send().await)
                 }
-                "dynamodb:DescribeTimeToLive" => answered(self.ddb.describe_time_to_live().table_name(t).send().await),
+                "s3:GetBucketLifecycleConfiguration" => answered(
+                    self.s3
+                        .get_bucket_lifecycle_configuration()
+                        .bucket(b)
+                        .send()
+                        .await,
+                ),
+                "s3:GetBucketNotificationConfiguration" => answered(
+                    self.s3
+                        .get_bucket_notification_configuration()
+                        .bucket(b)
+                        .send()
+                        .await,
+                ),
+                "s3:GetBucketTagging" => {
+                    answered(self.s3.get_bucket_tagging().bucket(b).send().await)
+                }
+                "s3:GetBucketLocation" => {
+                    answered(self.s3.get_bucket_location().bucket(b).send().await)
+                }
+                "s3:GetBucketOwnershipControls" => answered(
+                    self.s3
+                        .get_bucket_ownership_controls()
+                        .bucket(b)
+                        .send()
+                        .await,
+                ),
+                "dynamodb:DescribeTable" => {
+                    answered(self.ddb.describe_table().table_name(t).send().await)
+                }
+                "dynamodb:DescribeContinuousBackups" => answered(
+                    self.ddb
+                        .describe_continuous_backups()
+                        .table_name(t)
+                        .send()
+                        .await,
+                ),
+                "dynamodb:DescribeTimeToLive" => {
+                    answered(self.ddb.describe_time_to_live().table_name(t).send().await)
+                }
                 "dynamodb:ListTagsOfResource" => {
                     let arn = format!("arn:aws:dynamodb:us-east-1:{}:table/{t}", self.account);
-                    answered(self.ddb.list_tags_of_resource().resource_arn(arn).send().await)
+                    answered(
+                        self.ddb
+                            .list_tags_of_resource()
+                            .resource_arn(arn)
+                            .send()
+                            .await,
+                    )
                 }
                 "dynamodb:Query" => self
                     .ddb
@@ -148,9 +193,24 @@ impl Baseline {
                     .await
                     .is_ok(),
                 "iam:GetRole" => answered(self.iam.get_role().role_name(r).send().await),
-                "iam:ListRolePolicies" => answered(self.iam.list_role_policies().role_name(r).send().await),
-                "iam:GetRolePolicy" => answered(self.iam.get_role_policy().role_name(r).policy_name("data").send().await),
-                "iam:ListAttachedRolePolicies" => answered(self.iam.list_attached_role_policies().role_name(r).send().await),
+                "iam:ListRolePolicies" => {
+                    answered(self.iam.list_role_policies().role_name(r).send().await)
+                }
+                "iam:GetRolePolicy" => answered(
+                    self.iam
+                        .get_role_policy()
+                        .role_name(r)
+                        .policy_name("data")
+                        .send()
+                        .await,
+                ),
+                "iam:ListAttachedRolePolicies" => answered(
+                    self.iam
+                        .list_attached_role_policies()
+                        .role_name(r)
+                        .send()
+                        .await,
+                ),
                 "iam:ListRoleTags" => answered(self.iam.list_role_tags().role_name(r).send().await),
                 other => return Err(format!("the baseline has no replay for {other}: add it")),
             };
@@ -164,29 +224,49 @@ impl Baseline {
 
 fn main() {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
-    assert!(!endpoint.is_empty(), "AWS_ENDPOINT_URL is not set: run scripts/bench, which starts a fresh emulator");
+    assert!(
+        !endpoint.is_empty(),
+        "AWS_ENDPOINT_URL is not set: run scripts/bench, which starts a fresh emulator"
+    );
     // `cargo bench` passes --bench; nothing else to parse.
     let prefix = format!("bench{}", std::process::id() % 100_000);
     let dir = std::env::temp_dir().join(format!("lakectl-bench-{prefix}"));
     std::fs::create_dir_all(dir.join("stacks/env")).expect("mkdir");
-    std::fs::write(dir.join("stacks/env/bench.yaml"), "region: us-east-1\nremoval_policy: destroy\n").expect("env");
+    std::fs::write(
+        dir.join("stacks/env/bench.yaml"),
+        "region: us-east-1\nremoval_policy: destroy\n",
+    )
+    .expect("env");
     std::fs::write(dir.join("stacks/bench.yaml"), stack(&prefix, TENANTS, None)).expect("stack");
     let resources = TENANTS + TABLES.len() + ROLES.len();
 
     println!("lakectl benchmark: {TENANTS} tenants ({resources} resources) on {endpoint}");
     let first = lakectl(&dir, &["deploy", "--yes"]);
-    println!("first deploy: {:.2} s, {} calls", first.wall.as_secs_f64(), first.calls.values().sum::<u64>());
+    println!(
+        "first deploy: {:.2} s, {} calls",
+        first.wall.as_secs_f64(),
+        first.calls.values().sum::<u64>()
+    );
 
-    let mut plans: Vec<Timed> = (0..3).map(|_| lakectl(&dir, &["plan", "--detailed-exitcode"])).collect();
+    let mut plans: Vec<Timed> = (0..3)
+        .map(|_| lakectl(&dir, &["plan", "--detailed-exitcode"]))
+        .collect();
     plans.sort_by_key(|t| t.wall);
     let plan = plans.swap_remove(1);
     let plan_calls: u64 = plan.calls.values().sum();
 
     // One tag change: tenant t000 moves to the gold tier.
-    std::fs::write(dir.join("stacks/bench.yaml"), stack(&prefix, TENANTS, Some("t000"))).expect("stack");
+    std::fs::write(
+        dir.join("stacks/bench.yaml"),
+        stack(&prefix, TENANTS, Some("t000")),
+    )
+    .expect("stack");
     let tag_deploy = lakectl(&dir, &["deploy", "--yes"]);
 
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let baseline_wall = rt.block_on(async {
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new("us-east-1"))
@@ -194,10 +274,18 @@ fn main() {
             .load()
             .await;
         let sts = aws_sdk_sts::Client::new(&config);
-        let identity = sts.get_caller_identity().send().await.expect("sts:GetCallerIdentity");
+        let identity = sts
+            .get_caller_identity()
+            .send()
+            .await
+            .expect("sts:GetCallerIdentity");
         let b = Baseline {
             account: identity.account().unwrap_or_default().to_string(),
-            s3: aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&config).force_path_style(true).build()),
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&config)
+                    .force_path_style(true)
+                    .build(),
+            ),
             ddb: aws_sdk_dynamodb::Client::new(&config),
             iam: aws_sdk_iam::Client::new(&config),
             sts,
@@ -216,7 +304,10 @@ fn main() {
 
     let ratio = |d: Duration| d.as_secs_f64() / baseline_wall.as_secs_f64();
     println!();
-    println!("baseline (the no-op plan's {plan_calls} read calls, sequential): {:.2} s", baseline_wall.as_secs_f64());
+    println!(
+        "baseline (the no-op plan's {plan_calls} read calls, sequential): {:.2} s",
+        baseline_wall.as_secs_f64()
+    );
     println!(
         "no-op plan:               {:.2} s  = {:.2}x baseline  ({plan_calls} calls, {:.1} per resource)",
         plan.wall.as_secs_f64(),
@@ -229,7 +320,9 @@ fn main() {
         ratio(tag_deploy.wall),
         tag_deploy.calls.values().sum::<u64>()
     );
-    println!("(ratio < 1: faster than the sequential floor of the same reads; the emulator is one Python process)");
+    println!(
+        "(ratio < 1: faster than the sequential floor of the same reads; the emulator is one Python process)"
+    );
     println!("\nno-op plan calls by operation:");
     for (op, n) in &plan.calls {
         println!("  {n:>6} {op}");
@@ -238,4 +331,3 @@ fn main() {
     println!("\ndestroy: {:.2} s", destroy.wall.as_secs_f64());
     let _ = std::fs::remove_dir_all(&dir);
 }
-

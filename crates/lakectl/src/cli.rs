@@ -8,7 +8,12 @@ use std::path::PathBuf;
 #[command(name = "lakectl", version, about, long_about = None)]
 pub struct Cli {
     /// Folder with the stack files and env/<env>.yaml.
-    #[arg(long, global = true, default_value = "stacks", env = "LAKECTL_STACKS_DIR")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "stacks",
+        env = "LAKECTL_STACKS_DIR"
+    )]
     pub stacks_dir: PathBuf,
 
     /// The environment: a file stacks/env/<ENV>.yaml.

@@ -12,7 +12,11 @@ use std::sync::Arc;
 
 /// Every resource kind lakectl knows, as schemas (no AWS client needed).
 pub fn schemas() -> Vec<Schema> {
-    vec![lakectl_provider_s3::schema(), lakectl_provider_dynamodb::schema(), lakectl_provider_iam::schema()]
+    vec![
+        lakectl_provider_s3::schema(),
+        lakectl_provider_dynamodb::schema(),
+        lakectl_provider_iam::schema(),
+    ]
 }
 
 /// The stack files could not be loaded. The diagnostics, with their summary line, were
@@ -44,7 +48,10 @@ pub fn load(cli: &Cli) -> Result<DesiredStack> {
     let env = env_name(cli)?;
     lakectl_config::load(&cli.stacks_dir, env, &schemas()).map_err(|diagnostics| {
         eprint!("{diagnostics}");
-        BadStack { count: diagnostics.len() }.into()
+        BadStack {
+            count: diagnostics.len(),
+        }
+        .into()
     })
 }
 
@@ -60,8 +67,14 @@ pub struct Aws {
 
 /// Where the env deploys to: `AWS_ENDPOINT_URL` overrides the env file's endpoint.
 pub fn target(env: &EnvSettings) -> AwsTarget {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").ok().filter(|s| !s.is_empty()).or_else(|| env.endpoint.clone());
-    AwsTarget { region: env.region.clone(), endpoint }
+    let endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| env.endpoint.clone());
+    AwsTarget {
+        region: env.region.clone(),
+        endpoint,
+    }
 }
 
 /// Builds the SDK config and asks STS which account the credentials belong to. Refuses an
@@ -69,8 +82,15 @@ pub fn target(env: &EnvSettings) -> AwsTarget {
 pub async fn connect(env: &EnvSettings) -> Result<Aws> {
     let target = target(env);
     let config = lakectl_aws::sdk_config(&target).await;
-    let sts = aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(&config).interceptor(CallLog).build());
-    let where_ = target.endpoint.clone().unwrap_or_else(|| format!("AWS {}", target.region));
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(&config)
+            .interceptor(CallLog)
+            .build(),
+    );
+    let where_ = target
+        .endpoint
+        .clone()
+        .unwrap_or_else(|| format!("AWS {}", target.region));
     let identity = sts.get_caller_identity().send().await.map_err(|e| {
         let err = lakectl_aws::aws_error("sts:GetCallerIdentity", &where_, e);
         match err {
@@ -89,7 +109,10 @@ pub async fn connect(env: &EnvSettings) -> Result<Aws> {
         && *want != account_id
     {
         return Err(miette!(
-            help = format!("use credentials for account {want}, or fix account_id in env/{}.yaml", env.name),
+            help = format!(
+                "use credentials for account {want}, or fix account_id in env/{}.yaml",
+                env.name
+            ),
             "refusing to touch account {account_id}: env `{}` belongs to account {want}; nothing was changed",
             env.name
         ));
@@ -99,54 +122,85 @@ pub async fn connect(env: &EnvSettings) -> Result<Aws> {
         region: target.region.clone(),
         account_id,
     };
-    Ok(Aws { config, target, account })
+    Ok(Aws {
+        config,
+        target,
+        account,
+    })
 }
 
 /// One provider per kind.
 pub fn providers(aws: &Aws) -> Vec<Arc<dyn Provider>> {
     vec![
-        Arc::new(lakectl_provider_s3::S3Provider::new(&aws.config, &aws.account)),
-        Arc::new(lakectl_provider_dynamodb::DynamoDbProvider::new(&aws.config, &aws.account)),
-        Arc::new(lakectl_provider_iam::IamProvider::new(&aws.config, &aws.account)),
+        Arc::new(lakectl_provider_s3::S3Provider::new(
+            &aws.config,
+            &aws.account,
+        )),
+        Arc::new(lakectl_provider_dynamodb::DynamoDbProvider::new(
+            &aws.config,
+            &aws.account,
+        )),
+        Arc::new(lakectl_provider_iam::IamProvider::new(
+            &aws.config,
+            &aws.account,
+        )),
     ]
 }
 
 /// The state table (`LAKECTL_STATE_TABLE` or `lakectl-state`).
 pub fn state_store(aws: &Aws) -> Arc<DynamoStateStore> {
-    let table = std::env::var("LAKECTL_STATE_TABLE").ok().filter(|s| !s.is_empty());
-    Arc::new(DynamoStateStore::new(&aws.config, table.unwrap_or_else(|| DEFAULT_TABLE.to_string())))
+    let table = std::env::var("LAKECTL_STATE_TABLE")
+        .ok()
+        .filter(|s| !s.is_empty());
+    Arc::new(DynamoStateStore::new(
+        &aws.config,
+        table.unwrap_or_else(|| DEFAULT_TABLE.to_string()),
+    ))
 }
 
 /// The stack/env key of the state table.
 pub fn stack_env(desired: &DesiredStack) -> StackEnv {
-    StackEnv { stack: desired.stack.clone(), env: desired.env.name.clone() }
+    StackEnv {
+        stack: desired.stack.clone(),
+        env: desired.env.name.clone(),
+    }
 }
 
 /// Creates the state table on first use.
 pub async fn ensure_state(store: &Arc<DynamoStateStore>) -> Result<()> {
-    store
-        .ensure()
-        .await
-        .map_err(|e| miette::Report::new(e).wrap_err(format!("preparing the state table {}", store.table())))
+    store.ensure().await.map_err(|e| {
+        miette::Report::new(e).wrap_err(format!("preparing the state table {}", store.table()))
+    })
 }
 
 /// The state store for read-only commands: when the state table does not exist yet nothing
 /// is owned, and a plan must not create it.
 pub async fn state_for_reading(aws: &Aws) -> Result<Arc<dyn StateStore>> {
     let store = state_store(aws);
-    let probe = StackEnv { stack: String::new(), env: String::new() };
+    let probe = StackEnv {
+        stack: String::new(),
+        env: String::new(),
+    };
     match store.records(&probe).await {
         Ok(_) => Ok(store),
         Err(StateError::Provider(e)) if e.code() == Some("ResourceNotFoundException") => {
             Ok(Arc::new(MemoryStateStore::new()))
         }
-        Err(e) => Err(miette::Report::new(e).wrap_err(format!("reading the state table {}", store.table()))),
+        Err(e) => {
+            Err(miette::Report::new(e)
+                .wrap_err(format!("reading the state table {}", store.table())))
+        }
     }
 }
 
 /// One line saying where this runs: stack, env, account, region, endpoint.
 pub fn describe_target(desired: &DesiredStack, aws: &Aws) -> String {
-    let endpoint = aws.target.endpoint.as_deref().map(|e| format!(", endpoint {e}")).unwrap_or_default();
+    let endpoint = aws
+        .target
+        .endpoint
+        .as_deref()
+        .map(|e| format!(", endpoint {e}"))
+        .unwrap_or_default();
     format!(
         "stack {} / env {} — account {}, {}{endpoint}",
         desired.stack, desired.env.name, aws.account.account_id, aws.account.region

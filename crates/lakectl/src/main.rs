@@ -11,7 +11,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -37,7 +40,11 @@ fn main() -> ExitCode {
 fn print_stats() {
     let calls = lakectl_aws::calls::snapshot();
     let total: u64 = calls.values().sum();
-    let mutating: u64 = calls.iter().filter(|(op, _)| lakectl_aws::calls::is_mutating(op)).map(|(_, n)| n).sum();
+    let mutating: u64 = calls
+        .iter()
+        .filter(|(op, _)| lakectl_aws::calls::is_mutating(op))
+        .map(|(_, n)| n)
+        .sum();
     eprintln!("aws calls: {total} ({mutating} mutating)");
     for (op, n) in calls {
         eprintln!("  {n:>6} {op}");

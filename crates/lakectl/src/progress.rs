@@ -32,7 +32,8 @@ impl Reporter {
     /// A live view when stderr is a terminal, plain lines otherwise.
     pub fn new(total: usize) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template("{spinner} [{elapsed}] {pos}/{len} {wide_msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -40,7 +41,11 @@ impl Reporter {
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
-        Reporter { bar, started: Instant::now(), in_flight: Mutex::new(Vec::new()) }
+        Reporter {
+            bar,
+            started: Instant::now(),
+            in_flight: Mutex::new(Vec::new()),
+        }
     }
 
     fn line(&self, text: String) {
@@ -57,7 +62,11 @@ impl Reporter {
         if let Some(bar) = &self.bar {
             let shown: Vec<&str> = list.iter().take(4).map(String::as_str).collect();
             let more = list.len().saturating_sub(shown.len());
-            let suffix = if more > 0 { format!(" and {more} more") } else { String::new() };
+            let suffix = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
             bar.set_message(format!("{}{suffix}", shown.join(", ")));
         }
     }
@@ -80,18 +89,34 @@ impl Progress for Reporter {
                     bar.set_message("reading live resources");
                 }
             }
-            ProgressEvent::Waiting { address, status } => self.line(format!("    {address}: waiting ({status})")),
+            ProgressEvent::Waiting { address, status } => {
+                self.line(format!("    {address}: waiting ({status})"))
+            }
             ProgressEvent::Started { address, action } => {
                 if self.bar.is_none() {
-                    self.line(format!("{:>3} {address}: {}", action.symbol(), verb(*action, false)));
+                    self.line(format!(
+                        "{:>3} {address}: {}",
+                        action.symbol(),
+                        verb(*action, false)
+                    ));
                 }
                 let a = address.to_string();
                 self.set_in_flight(|l| l.push(a));
             }
-            ProgressEvent::Retrying { address, attempt, error } => {
-                self.line(format!("    {address}: retrying (attempt {attempt}) after: {error}"));
+            ProgressEvent::Retrying {
+                address,
+                attempt,
+                error,
+            } => {
+                self.line(format!(
+                    "    {address}: retrying (attempt {attempt}) after: {error}"
+                ));
             }
-            ProgressEvent::Done { address, action, elapsed } => {
+            ProgressEvent::Done {
+                address,
+                action,
+                elapsed,
+            } => {
                 if let Some(bar) = &self.bar {
                     bar.inc(1);
                 }
@@ -112,11 +137,16 @@ impl Progress for Reporter {
                 let a = address.to_string();
                 self.set_in_flight(|l| l.retain(|x| *x != a));
             }
-            ProgressEvent::Skipped { address, blocked_by } => {
+            ProgressEvent::Skipped {
+                address,
+                blocked_by,
+            } => {
                 if let Some(bar) = &self.bar {
                     bar.inc(1);
                 }
-                self.line(format!("  ! {address}: skipped, because {blocked_by} failed"));
+                self.line(format!(
+                    "  ! {address}: skipped, because {blocked_by} failed"
+                ));
             }
         }
     }

@@ -6,23 +6,74 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const GOOD_BUCKET: &str = "  raw:\n    kind: s3.bucket\n    properties:\n      name: lake-raw-bucket\n";
+const GOOD_BUCKET: &str =
+    "  raw:\n    kind: s3.bucket\n    properties:\n      name: lake-raw-bucket\n";
 
 /// (reason, stack file, env file, expected location, expected text)
-fn cases() -> Vec<(&'static str, String, &'static str, &'static str, &'static str)> {
+fn cases() -> Vec<(
+    &'static str,
+    String,
+    &'static str,
+    &'static str,
+    &'static str,
+)> {
     let env = "region: us-east-1\n";
     let head = "stack: lake\nresources:\n";
     vec![
-        ("yaml syntax", format!("{head}  raw: [unclosed\n"), env, "lake.yaml:4:1", "not closed"),
-        ("unknown property", format!("{head}{GOOD_BUCKET}      versionning: true\n"), env, "lake.yaml:7:7", "versionning"),
-        ("wrong type", format!("{head}{GOOD_BUCKET}      versioning: sometimes\n"), env, "lake.yaml:7:19", "true or false"),
-        ("bad enum", format!("{head}{GOOD_BUCKET}      encryption: {{algorithm: AES}}\n"), env, "lake.yaml:7:", "SSE-S3"),
-        ("bucket name rules", format!("{head}  raw:\n    kind: s3.bucket\n    properties:\n      name: Lake_Raw\n"), env, "lake.yaml:6:13", "Lake_Raw"),
-        ("unknown kind", format!("{head}  raw:\n    kind: s3.buckets\n"), env, "lake.yaml:4:11", "s3.bucket"),
-        ("missing kind", format!("{head}  raw:\n    properties: {{}}\n"), env, "lake.yaml:", "kind"),
+        (
+            "yaml syntax",
+            format!("{head}  raw: [unclosed\n"),
+            env,
+            "lake.yaml:4:1",
+            "not closed",
+        ),
+        (
+            "unknown property",
+            format!("{head}{GOOD_BUCKET}      versionning: true\n"),
+            env,
+            "lake.yaml:7:7",
+            "versionning",
+        ),
+        (
+            "wrong type",
+            format!("{head}{GOOD_BUCKET}      versioning: sometimes\n"),
+            env,
+            "lake.yaml:7:19",
+            "true or false",
+        ),
+        (
+            "bad enum",
+            format!("{head}{GOOD_BUCKET}      encryption: {{algorithm: AES}}\n"),
+            env,
+            "lake.yaml:7:",
+            "SSE-S3",
+        ),
+        (
+            "bucket name rules",
+            format!("{head}  raw:\n    kind: s3.bucket\n    properties:\n      name: Lake_Raw\n"),
+            env,
+            "lake.yaml:6:13",
+            "Lake_Raw",
+        ),
+        (
+            "unknown kind",
+            format!("{head}  raw:\n    kind: s3.buckets\n"),
+            env,
+            "lake.yaml:4:11",
+            "s3.bucket",
+        ),
+        (
+            "missing kind",
+            format!("{head}  raw:\n    properties: {{}}\n"),
+            env,
+            "lake.yaml:",
+            "kind",
+        ),
         (
             "missing required property",
-            format!("{head}  t:\n    kind: dynamodb.table\n    properties:\n      name: lake-config\n"),
+            format!(
+                "{head}  t:\n    kind: dynamodb.table\n    properties:\n      name: lake-config\n"
+            ),
             env,
             "lake.yaml:",
             "partition_key",
@@ -36,7 +87,9 @@ fn cases() -> Vec<(&'static str, String, &'static str, &'static str, &'static st
         ),
         (
             "unknown attribute",
-            format!("{head}{GOOD_BUCKET}  other:\n    kind: s3.bucket\n    properties:\n      tags: {{x: \"${{raw.arnn}}\"}}\n"),
+            format!(
+                "{head}{GOOD_BUCKET}  other:\n    kind: s3.bucket\n    properties:\n      tags: {{x: \"${{raw.arnn}}\"}}\n"
+            ),
             env,
             "lake.yaml:10:",
             "arnn",
@@ -50,13 +103,55 @@ fn cases() -> Vec<(&'static str, String, &'static str, &'static str, &'static st
             "lake.yaml:",
             "cycle",
         ),
-        ("unknown variable", format!("{head}{GOOD_BUCKET}      tags: {{x: \"${{var.nope}}\"}}\n"), env, "lake.yaml:7:", "nope"),
-        ("each outside for_each", format!("{head}{GOOD_BUCKET}      tags: {{x: \"${{each.key}}\"}}\n"), env, "lake.yaml:7:", "for_each"),
-        ("env file without region", format!("{head}{GOOD_BUCKET}"), "removal_policy: destroy\n", "stacks/env/dev.yaml", "has no `region`"),
-        ("bad removal policy", format!("{head}{GOOD_BUCKET}"), "region: us-east-1\nremoval_policy: sometimes\n", "dev.yaml:2:", "retain"),
-        ("bad account id", format!("{head}{GOOD_BUCKET}"), "region: us-east-1\naccount_id: \"12ab\"\n", "dev.yaml:2:", "12"),
-        ("missing stack name", format!("resources:\n{GOOD_BUCKET}"), env, "stacks/lake.yaml", "which stack"),
-        ("unclosed expression", format!("{head}{GOOD_BUCKET}      tags: {{x: \"${{var.prefix\"}}\n"), env, "lake.yaml:7:", "never closed"),
+        (
+            "unknown variable",
+            format!("{head}{GOOD_BUCKET}      tags: {{x: \"${{var.nope}}\"}}\n"),
+            env,
+            "lake.yaml:7:",
+            "nope",
+        ),
+        (
+            "each outside for_each",
+            format!("{head}{GOOD_BUCKET}      tags: {{x: \"${{each.key}}\"}}\n"),
+            env,
+            "lake.yaml:7:",
+            "for_each",
+        ),
+        (
+            "env file without region",
+            format!("{head}{GOOD_BUCKET}"),
+            "removal_policy: destroy\n",
+            "stacks/env/dev.yaml",
+            "has no `region`",
+        ),
+        (
+            "bad removal policy",
+            format!("{head}{GOOD_BUCKET}"),
+            "region: us-east-1\nremoval_policy: sometimes\n",
+            "dev.yaml:2:",
+            "retain",
+        ),
+        (
+            "bad account id",
+            format!("{head}{GOOD_BUCKET}"),
+            "region: us-east-1\naccount_id: \"12ab\"\n",
+            "dev.yaml:2:",
+            "12",
+        ),
+        (
+            "missing stack name",
+            format!("resources:\n{GOOD_BUCKET}"),
+            env,
+            "stacks/lake.yaml",
+            "which stack",
+        ),
+        (
+            "unclosed expression",
+            format!("{head}{GOOD_BUCKET}      tags: {{x: \"${{var.prefix\"}}\n"),
+            env,
+            "lake.yaml:7:",
+            "never closed",
+        ),
     ]
 }
 
@@ -98,10 +193,17 @@ fn malformed_stacks_are_reported_with_their_location_and_make_no_aws_call() {
             && stderr.to_lowercase().contains(&text.to_lowercase())
             && stderr.contains("nothing was sent to AWS");
         if !ok {
-            failures.push(format!("--- {why}: exit {:?}, want {location} and {text:?}\n{stderr}", out.status.code()));
+            failures.push(format!(
+                "--- {why}: exit {:?}, want {location} and {text:?}\n{stderr}",
+                out.status.code()
+            ));
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(connections.load(Ordering::SeqCst), 0, "a malformed stack made an AWS call");
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        0,
+        "a malformed stack made an AWS call"
+    );
 }

@@ -18,11 +18,16 @@ fn kill_9_mid_deploy_then_deploy_again_converges_without_duplicates_or_orphans()
     let _ = child.wait();
 
     // The dead deploy's lock blocks the next one until its short lease ends; waiting covers it.
-    sb.run(&["deploy", "--yes", "--lock-timeout", "60"]).expect_code(0);
+    sb.run(&["deploy", "--yes", "--lock-timeout", "60"])
+        .expect_code(0);
     sb.run(&["plan", "--detailed-exitcode"]).expect_code(0);
     let mut want: Vec<String> = MANY.iter().map(|c| sb.bucket(c)).collect();
     want.sort();
-    assert_eq!(aws.buckets_with_prefix(&sb.prefix), want, "exactly the desired buckets: no duplicate, no orphan");
+    assert_eq!(
+        aws.buckets_with_prefix(&sb.prefix),
+        want,
+        "exactly the desired buckets: no duplicate, no orphan"
+    );
     sb.run(&["destroy", "--yes"]).expect_code(0);
     assert_eq!(aws.buckets_with_prefix(&sb.prefix), Vec::<String>::new());
 }
@@ -38,7 +43,11 @@ fn unlock_force_clears_a_dead_deploys_lock() {
     let blocked = sb.run(&["deploy", "--yes"]).expect_code(1);
     assert!(blocked.stderr.contains("held by"), "{}", blocked.stderr);
     let unlocked = sb.run(&["unlock", "--force"]).expect_code(0);
-    assert!(unlocked.stdout.contains("removed the deploy lock"), "{}", unlocked.stdout);
+    assert!(
+        unlocked.stdout.contains("removed the deploy lock"),
+        "{}",
+        unlocked.stdout
+    );
     sb.run(&["deploy", "--yes"]).expect_code(0);
     sb.run(&["destroy", "--yes"]).expect_code(0);
 }
@@ -50,7 +59,11 @@ fn a_second_deploy_at_the_same_time_says_who_holds_the_lock() {
     wait_for_line(&rx, "creating", Duration::from_secs(120));
 
     let second = sb.run(&["deploy", "--yes"]).expect_code(1);
-    assert!(second.stderr.contains("held by") && second.stderr.contains("pid"), "names the holder:\n{}", second.stderr);
+    assert!(
+        second.stderr.contains("held by") && second.stderr.contains("pid"),
+        "names the holder:\n{}",
+        second.stderr
+    );
 
     let status = first.wait().expect("first deploy finishes");
     assert!(status.success(), "the first deploy was not disturbed");

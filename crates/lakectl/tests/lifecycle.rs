@@ -10,7 +10,12 @@ fn actions(plan: &Value) -> Vec<(String, String)> {
         .as_array()
         .expect("resources")
         .iter()
-        .map(|r| (r["address"].as_str().unwrap_or("").to_string(), r["action"].as_str().unwrap_or("").to_string()))
+        .map(|r| {
+            (
+                r["address"].as_str().unwrap_or("").to_string(),
+                r["action"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect()
 }
 
@@ -23,10 +28,18 @@ fn changed(plan: &Value) -> Vec<(String, String, Vec<String>)> {
         .map(|r| {
             let mut paths: Vec<String> = r["changes"]
                 .as_array()
-                .map(|c| c.iter().filter_map(|c| c["path"].as_str().map(str::to_string)).collect())
+                .map(|c| {
+                    c.iter()
+                        .filter_map(|c| c["path"].as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default();
             paths.sort();
-            (r["address"].as_str().unwrap_or("").to_string(), r["action"].as_str().unwrap_or("").to_string(), paths)
+            (
+                r["address"].as_str().unwrap_or("").to_string(),
+                r["action"].as_str().unwrap_or("").to_string(),
+                paths,
+            )
         })
         .collect()
 }
@@ -36,7 +49,9 @@ fn mutating_calls(run: &common::Run) -> Vec<(String, u64)> {
         .into_iter()
         .filter(|(op, _)| {
             let verb = op.rsplit(':').next().unwrap_or(op);
-            !["Get", "List", "Describe", "Head", "Query", "Scan"].iter().any(|r| verb.starts_with(r))
+            !["Get", "List", "Describe", "Head", "Query", "Scan"]
+                .iter()
+                .any(|r| verb.starts_with(r))
         })
         .collect()
 }
@@ -58,24 +73,68 @@ fn deploy_converges_and_a_second_deploy_changes_nothing() {
         .collect();
     assert_eq!(got, want);
     assert_eq!(plan["summary"]["create"], 4);
-    assert!(!aws.bucket_exists(&sb.bucket("acme")), "plan must not create anything");
+    assert!(
+        !aws.bucket_exists(&sb.bucket("acme")),
+        "plan must not create anything"
+    );
 
     // Deploy, then read back what AWS has.
     sb.run(&["deploy", "--yes"]).expect_code(0);
-    assert_eq!(aws.versioning_status(&sb.bucket("acme")).as_deref(), Some("Enabled"));
-    let tagging = aws.rt.block_on(aws.s3.get_bucket_tagging().bucket(sb.bucket("globex")).send()).expect("tags");
-    let tags: Vec<(String, String)> = tagging.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
-    assert!(tags.contains(&("customer".into(), "globex".into())), "{tags:?}");
-    assert!(tags.contains(&("lakectl:address".into(), "bucket[globex]".into())), "{tags:?}");
-    let table = aws.rt.block_on(aws.ddb.describe_table().table_name(sb.table()).send()).expect("table");
-    let keys: Vec<String> = table.table().map(|t| t.key_schema().iter().map(|k| k.attribute_name().to_string()).collect()).unwrap_or_default();
+    assert_eq!(
+        aws.versioning_status(&sb.bucket("acme")).as_deref(),
+        Some("Enabled")
+    );
+    let tagging = aws
+        .rt
+        .block_on(
+            aws.s3
+                .get_bucket_tagging()
+                .bucket(sb.bucket("globex"))
+                .send(),
+        )
+        .expect("tags");
+    let tags: Vec<(String, String)> = tagging
+        .tag_set()
+        .iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect();
+    assert!(
+        tags.contains(&("customer".into(), "globex".into())),
+        "{tags:?}"
+    );
+    assert!(
+        tags.contains(&("lakectl:address".into(), "bucket[globex]".into())),
+        "{tags:?}"
+    );
+    let table = aws
+        .rt
+        .block_on(aws.ddb.describe_table().table_name(sb.table()).send())
+        .expect("table");
+    let keys: Vec<String> = table
+        .table()
+        .map(|t| {
+            t.key_schema()
+                .iter()
+                .map(|k| k.attribute_name().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
     assert_eq!(keys, ["pk", "sk"]);
     let policy = aws
         .rt
-        .block_on(aws.iam.get_role_policy().role_name(sb.role()).policy_name("data").send())
+        .block_on(
+            aws.iam
+                .get_role_policy()
+                .role_name(sb.role())
+                .policy_name("data")
+                .send(),
+        )
         .expect("inline policy");
     let doc = policy.policy_document();
-    assert!(doc.contains(&sb.bucket("acme")) && doc.contains(&sb.bucket("globex")), "splat reached both buckets: {doc}");
+    assert!(
+        doc.contains(&sb.bucket("acme")) && doc.contains(&sb.bucket("globex")),
+        "splat reached both buckets: {doc}"
+    );
 
     // The outputs are recorded.
     let outputs = sb.run(&["outputs", "--json"]).expect_code(0).json();
@@ -89,9 +148,17 @@ fn deploy_converges_and_a_second_deploy_changes_nothing() {
     // Only the deploy lock itself is written: taken (PutItem), maybe renewed (UpdateItem), released (DeleteItem).
     let lake_writes: Vec<&(String, u64)> = mutating
         .iter()
-        .filter(|(op, n)| !(op == "dynamodb:PutItem" && *n == 1 || op == "dynamodb:DeleteItem" && *n == 1 || op == "dynamodb:UpdateItem"))
+        .filter(|(op, n)| {
+            !(op == "dynamodb:PutItem" && *n == 1
+                || op == "dynamodb:DeleteItem" && *n == 1
+                || op == "dynamodb:UpdateItem")
+        })
         .collect();
-    assert!(lake_writes.is_empty(), "a no-op deploy wrote: {lake_writes:?}\n{}", again.stderr);
+    assert!(
+        lake_writes.is_empty(),
+        "a no-op deploy wrote: {lake_writes:?}\n{}",
+        again.stderr
+    );
 
     sb.run(&["destroy", "--yes"]).expect_code(0);
 }
@@ -117,7 +184,14 @@ fn out_of_band_changes_show_as_updates_and_deploy_repairs_them() {
                 .send(),
         )
         .expect("suspend versioning");
-    aws.rt.block_on(aws.s3.delete_public_access_block().bucket(sb.bucket("globex")).send()).expect("drop public access block");
+    aws.rt
+        .block_on(
+            aws.s3
+                .delete_public_access_block()
+                .bucket(sb.bucket("globex"))
+                .send(),
+        )
+        .expect("drop public access block");
     let table_arn = aws
         .rt
         .block_on(aws.ddb.describe_table().table_name(sb.table()).send())
@@ -131,18 +205,31 @@ fn out_of_band_changes_show_as_updates_and_deploy_repairs_them() {
             aws.ddb
                 .tag_resource()
                 .resource_arn(&table_arn)
-                .tags(aws_sdk_dynamodb::types::Tag::builder().key("owner").value("someone").build().expect("tag"))
+                .tags(
+                    aws_sdk_dynamodb::types::Tag::builder()
+                        .key("owner")
+                        .value("someone")
+                        .build()
+                        .expect("tag"),
+                )
                 .send(),
         )
         .expect("tag table");
 
-    let plan = sb.run(&["plan", "--json", "--detailed-exitcode"]).expect_code(2).json();
+    let plan = sb
+        .run(&["plan", "--json", "--detailed-exitcode"])
+        .expect_code(2)
+        .json();
     let mut got = changed(&plan);
     got.sort();
     assert_eq!(
         got,
         vec![
-            ("bucket[acme]".to_string(), "update".to_string(), vec!["versioning".to_string()]),
+            (
+                "bucket[acme]".to_string(),
+                "update".to_string(),
+                vec!["versioning".to_string()]
+            ),
             (
                 "bucket[globex]".to_string(),
                 "update".to_string(),
@@ -153,7 +240,11 @@ fn out_of_band_changes_show_as_updates_and_deploy_repairs_them() {
                     "public_access_block.restrict_public_buckets".to_string(),
                 ]
             ),
-            ("table".to_string(), "update".to_string(), vec!["tags.owner".to_string()]),
+            (
+                "table".to_string(),
+                "update".to_string(),
+                vec!["tags.owner".to_string()]
+            ),
         ]
     );
 
@@ -171,12 +262,24 @@ fn a_resource_removed_from_the_stack_is_deleted() {
 
     sb.write_stack(&common::lake_stack(&sb.stack, &sb.prefix, &["acme"]));
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
-    let deletes: Vec<(String, String, Vec<String>)> = changed(&plan).into_iter().filter(|(_, a, _)| a == "delete").collect();
-    assert_eq!(deletes, vec![("bucket[globex]".to_string(), "delete".to_string(), vec![])]);
+    let deletes: Vec<(String, String, Vec<String>)> = changed(&plan)
+        .into_iter()
+        .filter(|(_, a, _)| a == "delete")
+        .collect();
+    assert_eq!(
+        deletes,
+        vec![("bucket[globex]".to_string(), "delete".to_string(), vec![])]
+    );
 
     sb.run(&["deploy", "--yes"]).expect_code(0);
-    assert!(!aws.bucket_exists(&sb.bucket("globex")), "removed bucket deleted");
-    assert!(aws.bucket_exists(&sb.bucket("acme")), "the other bucket stays");
+    assert!(
+        !aws.bucket_exists(&sb.bucket("globex")),
+        "removed bucket deleted"
+    );
+    assert!(
+        aws.bucket_exists(&sb.bucket("acme")),
+        "the other bucket stays"
+    );
     sb.run(&["plan", "--detailed-exitcode"]).expect_code(0);
     sb.run(&["destroy", "--yes"]).expect_code(0);
 }
@@ -192,7 +295,8 @@ fn destroying_an_empty_lake_leaves_nothing_behind() {
     assert!(!aws.table_exists(&sb.table()));
     assert!(!aws.role_exists(&sb.role()));
     // Nothing is owned any more: a destroy plan is empty and a deploy plan creates everything.
-    sb.run(&["plan", "--destroy", "--detailed-exitcode"]).expect_code(0);
+    sb.run(&["plan", "--destroy", "--detailed-exitcode"])
+        .expect_code(0);
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
     assert_eq!(plan["summary"]["create"], 4);
 }

@@ -14,13 +14,20 @@ fn destroy_refuses_a_bucket_with_data_and_names_it() {
 
     let run = sb.run(&["destroy", "--yes"]).expect_code(1);
     let text = format!("{}{}", run.stdout, run.stderr);
-    assert!(text.contains(&sb.bucket("acme")) && text.contains("1 objects"), "names the bucket and its contents:\n{text}");
-    assert!(text.contains("--allow-data-loss"), "says how to proceed:\n{text}");
+    assert!(
+        text.contains(&sb.bucket("acme")) && text.contains("1 objects"),
+        "names the bucket and its contents:\n{text}"
+    );
+    assert!(
+        text.contains("--allow-data-loss"),
+        "says how to proceed:\n{text}"
+    );
     // Refused before any deletion: everything is still there.
     assert!(aws.bucket_exists(&sb.bucket("acme")) && aws.bucket_exists(&sb.bucket("globex")));
     assert!(aws.table_exists(&sb.table()) && aws.role_exists(&sb.role()));
 
-    sb.run(&["destroy", "--yes", "--allow-data-loss"]).expect_code(0);
+    sb.run(&["destroy", "--yes", "--allow-data-loss"])
+        .expect_code(0);
     assert_eq!(aws.buckets_with_prefix(&sb.prefix), Vec::<String>::new());
 }
 
@@ -31,11 +38,14 @@ fn prod_style_retain_policy_refuses_data_loss_even_when_allowed() {
     sb.run(&["deploy", "--yes"]).expect_code(0);
     aws.put_object(&sb.bucket("acme"), "raw/a.csv");
     sb.write_env("region: us-east-1\nremoval_policy: retain\n");
-    let run = sb.run(&["destroy", "--yes", "--allow-data-loss"]).expect_code(1);
+    let run = sb
+        .run(&["destroy", "--yes", "--allow-data-loss"])
+        .expect_code(1);
     assert!(run.stderr.contains("retain"), "{}", run.stderr);
     assert!(aws.bucket_exists(&sb.bucket("acme")));
     sb.write_env("region: us-east-1\nremoval_policy: destroy\n");
-    sb.run(&["destroy", "--yes", "--allow-data-loss"]).expect_code(0);
+    sb.run(&["destroy", "--yes", "--allow-data-loss"])
+        .expect_code(0);
 }
 
 #[test]
@@ -43,16 +53,37 @@ fn a_bucket_with_our_name_that_we_do_not_own_is_refused_and_left_untouched() {
     let sb = Sandbox::new(&["acme"]);
     let aws = Aws::new();
     let squatted = sb.bucket("acme");
-    aws.rt.block_on(aws.s3.create_bucket().bucket(&squatted).send()).expect("create foreign bucket");
+    aws.rt
+        .block_on(aws.s3.create_bucket().bucket(&squatted).send())
+        .expect("create foreign bucket");
     aws.put_object(&squatted, "theirs.txt");
 
     let run = sb.run(&["deploy", "--yes"]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains(&squatted), "names the bucket:\n{}", run.stderr);
+    assert!(
+        run.stderr.contains(&squatted),
+        "names the bucket:\n{}",
+        run.stderr
+    );
     // Untouched: no versioning turned on, no tags added, the object still there.
     assert_eq!(aws.versioning_status(&squatted), None);
-    assert!(aws.rt.block_on(aws.s3.get_bucket_tagging().bucket(&squatted).send()).is_err(), "no tags were added");
-    assert!(aws.rt.block_on(aws.s3.head_object().bucket(&squatted).key("theirs.txt").send()).is_ok());
+    assert!(
+        aws.rt
+            .block_on(aws.s3.get_bucket_tagging().bucket(&squatted).send())
+            .is_err(),
+        "no tags were added"
+    );
+    assert!(
+        aws.rt
+            .block_on(
+                aws.s3
+                    .head_object()
+                    .bucket(&squatted)
+                    .key("theirs.txt")
+                    .send()
+            )
+            .is_ok()
+    );
     // And nothing else was created either: the refusal comes from the plan, before any change.
     assert!(!aws.table_exists(&sb.table()));
 }

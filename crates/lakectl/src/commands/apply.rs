@@ -33,10 +33,18 @@ pub async fn run(cli: &Cli, args: &ChangeArgs, mode: Mode) -> Result<ExitCode> {
     eprintln!("{}", context::describe_target(&desired, &aws));
     let store = context::state_store(&aws);
     context::ensure_state(&store).await?;
-    let opts = LockOptions { lease: LOCK_LEASE, wait: args.lock_timeout.map(Duration::from_secs) };
-    let guard = LockGuard::acquire(store.clone(), context::stack_env(&desired), default_holder(), opts)
-        .await
-        .map_err(miette::Report::new)?;
+    let opts = LockOptions {
+        lease: LOCK_LEASE,
+        wait: args.lock_timeout.map(Duration::from_secs),
+    };
+    let guard = LockGuard::acquire(
+        store.clone(),
+        context::stack_env(&desired),
+        default_holder(),
+        opts,
+    )
+    .await
+    .map_err(miette::Report::new)?;
     let observing = Arc::new(Reporter::new(0));
     let engine = Engine::new(context::providers(&aws), store).with_progress(observing.clone());
     let result = locked(&engine, &observing, &desired, args, mode, &guard).await;
@@ -62,7 +70,15 @@ async fn locked(
         Mode::Destroy => PlanMode::Destroy,
     };
     let concurrency = usize::from(args.run.concurrency);
-    let planned = engine.plan(desired, &PlanOptions { mode: plan_mode, concurrency }).await;
+    let planned = engine
+        .plan(
+            desired,
+            &PlanOptions {
+                mode: plan_mode,
+                concurrency,
+            },
+        )
+        .await;
     observing.finish();
     let planned = planned?;
     print!("{}", render(&planned.plan, Style::for_stdout()));
@@ -75,10 +91,22 @@ async fn locked(
         return Ok(ExitCode::from(1));
     }
     guard.check().map_err(miette::Report::new)?;
-    let total = planned.plan.resources.iter().filter(|r| r.action.is_change()).count();
+    let total = planned
+        .plan
+        .resources
+        .iter()
+        .filter(|r| r.action.is_change())
+        .count();
     let reporter = Arc::new(Reporter::new(total));
     let outcome = engine
-        .apply(&planned, &ApplyOptions { concurrency, allow_data_loss: args.allow_data_loss }, reporter.as_ref())
+        .apply(
+            &planned,
+            &ApplyOptions {
+                concurrency,
+                allow_data_loss: args.allow_data_loss,
+            },
+            reporter.as_ref(),
+        )
         .await;
     reporter.finish();
     let report = outcome?;
@@ -111,9 +139,15 @@ fn confirm(desired: &DesiredStack, mode: Mode) -> Result<bool> {
             "no terminal to confirm on; nothing was changed"
         ));
     }
-    eprint!("\nDo you want to {verb} {}/{}? Only 'yes' is accepted: ", desired.stack, desired.env.name);
+    eprint!(
+        "\nDo you want to {verb} {}/{}? Only 'yes' is accepted: ",
+        desired.stack, desired.env.name
+    );
     std::io::stderr().flush().into_diagnostic()?;
     let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).into_diagnostic()?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .into_diagnostic()?;
     Ok(answer.trim() == "yes")
 }

@@ -12,9 +12,15 @@ pub async fn run(cli: &Cli, args: &OutputsArgs) -> Result<ExitCode> {
     let state = context::state_for_reading(&aws).await?;
     let outputs = state.outputs(&context::stack_env(&desired)).await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&outputs).into_diagnostic()?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&outputs).into_diagnostic()?
+        );
     } else if outputs.is_empty() {
-        eprintln!("no outputs recorded for {}/{}: deploy first", desired.stack, desired.env.name);
+        eprintln!(
+            "no outputs recorded for {}/{}: deploy first",
+            desired.stack, desired.env.name
+        );
     } else {
         for (k, v) in outputs {
             println!("{k} = {v}");

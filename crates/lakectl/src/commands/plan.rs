@@ -16,16 +16,32 @@ pub async fn run(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
     let state = context::state_for_reading(&aws).await?;
     let observing = Arc::new(Reporter::new(0));
     let engine = Engine::new(context::providers(&aws), state).with_progress(observing.clone());
-    let mode = if args.destroy { PlanMode::Destroy } else { PlanMode::Deploy };
-    let opts = PlanOptions { mode, concurrency: usize::from(args.run.concurrency) };
+    let mode = if args.destroy {
+        PlanMode::Destroy
+    } else {
+        PlanMode::Deploy
+    };
+    let opts = PlanOptions {
+        mode,
+        concurrency: usize::from(args.run.concurrency),
+    };
     let planned = engine.plan(&desired, &opts).await;
     observing.finish();
     let planned = planned?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&planned.plan).into_diagnostic()?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&planned.plan).into_diagnostic()?
+        );
     } else {
         eprintln!("{}", context::describe_target(&desired, &aws));
         print!("{}", render(&planned.plan, Style::for_stdout()));
     }
-    Ok(if args.detailed_exitcode && planned.plan.summary.has_changes() { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(
+        if args.detailed_exitcode && planned.plan.summary.has_changes() {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }

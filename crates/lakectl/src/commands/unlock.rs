@@ -19,7 +19,10 @@ pub async fn run(cli: &Cli, args: &UnlockArgs) -> Result<ExitCode> {
     let state = context::state_store(&aws);
     context::ensure_state(&state).await?;
     match state.force_unlock(&context::stack_env(&desired)).await? {
-        Some(lock) => println!("removed the deploy lock of {}/{} held by {}", desired.stack, desired.env.name, lock.holder),
+        Some(lock) => println!(
+            "removed the deploy lock of {}/{} held by {}",
+            desired.stack, desired.env.name, lock.holder
+        ),
         None => println!("{}/{} was not locked", desired.stack, desired.env.name),
     }
     Ok(ExitCode::SUCCESS)

@@ -9,7 +9,11 @@ use std::fmt::Write;
 /// as a count, since they are the same on every resource.
 pub fn render(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
-    let changed: Vec<&ResourceChange> = plan.resources.iter().filter(|r| r.action.is_change()).collect();
+    let changed: Vec<&ResourceChange> = plan
+        .resources
+        .iter()
+        .filter(|r| r.action.is_change())
+        .collect();
     if changed.is_empty() {
         let _ = writeln!(
             out,
@@ -72,10 +76,18 @@ fn resource(out: &mut String, r: &ResourceChange, style: Style) {
         style.dim(&format!("will be {verb}"))
     );
     if let Some(reason) = &r.reason {
-        let _ = writeln!(out, "      {}", paint(style, r.action, &format!("# {reason}")));
+        let _ = writeln!(
+            out,
+            "      {}",
+            paint(style, r.action, &format!("# {reason}"))
+        );
     }
     if let Some(loss) = &r.data_loss {
-        let _ = writeln!(out, "      {}", style.red(&format!("# holds {loss}: needs --allow-data-loss")));
+        let _ = writeln!(
+            out,
+            "      {}",
+            style.red(&format!("# holds {loss}: needs --allow-data-loss"))
+        );
     }
     let mut hidden_tags = 0;
     for c in &r.changes {
@@ -83,14 +95,21 @@ fn resource(out: &mut String, r: &ResourceChange, style: Style) {
             field_create_tags(out, c, &mut hidden_tags, style);
             continue;
         }
-        if r.action == Action::Create && c.path.starts_with("tags.") && c.path["tags.".len()..].starts_with(tags::PREFIX) {
+        if r.action == Action::Create
+            && c.path.starts_with("tags.")
+            && c.path["tags.".len()..].starts_with(tags::PREFIX)
+        {
             hidden_tags += 1;
             continue;
         }
         field(out, r.action, c, style);
     }
     if hidden_tags > 0 {
-        let _ = writeln!(out, "      {}", style.dim(&format!("+ {hidden_tags} lakectl ownership tag(s)")));
+        let _ = writeln!(
+            out,
+            "      {}",
+            style.dim(&format!("+ {hidden_tags} lakectl ownership tag(s)"))
+        );
     }
 }
 
@@ -103,7 +122,12 @@ fn field_create_tags(out: &mut String, c: &FieldChange, hidden: &mut usize, styl
         if k.starts_with(tags::PREFIX) {
             *hidden += 1;
         } else {
-            let _ = writeln!(out, "      {} tags.{k}: {}", style.green("+"), show(v, "          "));
+            let _ = writeln!(
+                out,
+                "      {} tags.{k}: {}",
+                style.green("+"),
+                show(v, "          ")
+            );
         }
     }
 }
@@ -117,15 +141,38 @@ fn field(out: &mut String, action: Action, c: &FieldChange, style: Style) {
             Some(v) => show(v, indent),
         }
     };
-    let after = if c.known_after_apply { "(known after apply)".to_string() } else { value(&c.after) };
-    let forces = if c.forces_replace && action == Action::Replace { style.red("  # forces replacement") } else { String::new() };
+    let after = if c.known_after_apply {
+        "(known after apply)".to_string()
+    } else {
+        value(&c.after)
+    };
+    let forces = if c.forces_replace && action == Action::Replace {
+        style.red("  # forces replacement")
+    } else {
+        String::new()
+    };
     let line = match (&c.before, &c.after) {
         (None, Some(_)) => format!("{} {}: {after}", style.green("+"), c.path),
         (Some(_), None) => format!("{} {}: {}", style.red("-"), c.path, value(&c.before)),
-        (Some(b), Some(a)) if !c.sensitive && !c.known_after_apply && (b.is_object() || b.is_array()) && show(b, "").contains('\n') => {
-            format!("{} {}:{}", style.yellow("~"), c.path, line_diff(b, a, indent))
+        (Some(b), Some(a))
+            if !c.sensitive
+                && !c.known_after_apply
+                && (b.is_object() || b.is_array())
+                && show(b, "").contains('\n') =>
+        {
+            format!(
+                "{} {}:{}",
+                style.yellow("~"),
+                c.path,
+                line_diff(b, a, indent)
+            )
         }
-        _ => format!("{} {}: {} → {after}", style.yellow("~"), c.path, value(&c.before)),
+        _ => format!(
+            "{} {}: {} → {after}",
+            style.yellow("~"),
+            c.path,
+            value(&c.before)
+        ),
     };
     let _ = writeln!(out, "      {line}{forces}");
 }
@@ -136,8 +183,19 @@ mod tests {
     use lakectl_core::Address;
     use serde_json::json;
 
-    fn change(path: &str, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> FieldChange {
-        FieldChange { path: path.into(), before, after, forces_replace: false, sensitive: false, known_after_apply: false }
+    fn change(
+        path: &str,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> FieldChange {
+        FieldChange {
+            path: path.into(),
+            before,
+            after,
+            forces_replace: false,
+            sensitive: false,
+            known_after_apply: false,
+        }
     }
 
     fn rc(address: &str, action: Action, changes: Vec<FieldChange>) -> ResourceChange {
@@ -155,7 +213,14 @@ mod tests {
 
     #[test]
     fn renders_each_action_with_its_symbol_and_fields() {
-        let mut replace = rc("table", Action::Replace, vec![FieldChange { forces_replace: true, ..change("partition_key.name", Some(json!("pk")), Some(json!("id"))) }]);
+        let mut replace = rc(
+            "table",
+            Action::Replace,
+            vec![FieldChange {
+                forces_replace: true,
+                ..change("partition_key.name", Some(json!("pk")), Some(json!("id")))
+            }],
+        );
         replace.reason = Some("`partition_key.name` cannot change in place".into());
         let mut delete = rc("old", Action::Delete, vec![]);
         delete.data_loss = Some("12 objects".into());
@@ -163,8 +228,23 @@ mod tests {
             "lake",
             "dev",
             vec![
-                rc("new", Action::Create, vec![change("versioning", None, Some(json!(true))), change("tags", None, Some(json!({"lakectl:stack": "lake", "team": "data"})))]),
-                rc("changed", Action::Update, vec![change("versioning", Some(json!(false)), Some(json!(true)))]),
+                rc(
+                    "new",
+                    Action::Create,
+                    vec![
+                        change("versioning", None, Some(json!(true))),
+                        change(
+                            "tags",
+                            None,
+                            Some(json!({"lakectl:stack": "lake", "team": "data"})),
+                        ),
+                    ],
+                ),
+                rc(
+                    "changed",
+                    Action::Update,
+                    vec![change("versioning", Some(json!(false)), Some(json!(true)))],
+                ),
                 replace,
                 delete,
                 rc("same", Action::NoOp, vec![]),
@@ -189,12 +269,18 @@ mod tests {
         for line in expected {
             assert!(text.contains(line), "missing {line:?} in:\n{text}");
         }
-        assert!(!text.contains("same"), "no-op resources are only counted:\n{text}");
+        assert!(
+            !text.contains("same"),
+            "no-op resources are only counted:\n{text}"
+        );
     }
 
     #[test]
     fn empty_plan_says_no_changes() {
         let plan = Plan::new("lake", "dev", vec![rc("same", Action::NoOp, vec![])]);
-        assert_eq!(render(&plan, Style::plain()), "No changes. 1 resource(s) of lake/dev match the stack files.\n");
+        assert_eq!(
+            render(&plan, Style::plain()),
+            "No changes. 1 resource(s) of lake/dev match the stack files.\n"
+        );
     }
 }

@@ -11,7 +11,9 @@ pub struct Style {
 impl Style {
     /// Colour when stdout is a terminal and `NO_COLOR` is not set.
     pub fn for_stdout() -> Self {
-        Style { color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() }
+        Style {
+            color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
     }
 
     /// No colour at all (for tests and golden output).
@@ -21,7 +23,11 @@ impl Style {
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
 
     /// Green: creates.

@@ -12,7 +12,17 @@ pub fn show(v: &Value, indent: &str) -> String {
         return compact;
     }
     let pretty = serde_json::to_string_pretty(v).unwrap_or(compact);
-    pretty.lines().enumerate().map(|(i, l)| if i == 0 { l.to_string() } else { format!("\n{indent}{l}") }).collect()
+    pretty
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                l.to_string()
+            } else {
+                format!("\n{indent}{l}")
+            }
+        })
+        .collect()
 }
 
 /// A before → after pair for long documents: only the lines that differ, with context.
@@ -55,14 +65,22 @@ mod tests {
 
     #[test]
     fn long_documents_diff_by_line() {
-        let before = json!({"Statement": [{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::a/*"}]});
-        let after = json!({"Statement": [{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]});
+        let before =
+            json!({"Statement": [{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::a/*"}]});
+        let after =
+            json!({"Statement": [{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]});
         let out = line_diff(&before, &after, "");
         let marked = |sign: &str| -> Vec<String> {
-            out.lines().filter(|l| l.starts_with(sign)).map(|l| l[1..].trim().to_string()).collect()
+            out.lines()
+                .filter(|l| l.starts_with(sign))
+                .map(|l| l[1..].trim().to_string())
+                .collect()
         };
         assert_eq!(marked("-"), ["\"Resource\": \"arn:aws:s3:::a/*\""], "{out}");
         assert_eq!(marked("+"), ["\"Resource\": \"arn:aws:s3:::b/*\""], "{out}");
-        assert!(out.contains("\"Action\": \"s3:GetObject\","), "context lines are kept: {out}");
+        assert!(
+            out.contains("\"Action\": \"s3:GetObject\","),
+            "context lines are kept: {out}"
+        );
     }
 }

@@ -21,20 +21,29 @@ pub fn endpoint() -> String {
         "AWS_ENDPOINT_URL is not set: these tests run against the local emulator. Run them with scripts/test \
          (which starts one), or start one with `scripts/emulator up` and export AWS_ENDPOINT_URL=http://127.0.0.1:4566"
     );
-    let hostport = url.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/');
+    let hostport = url
+        .trim_start_matches("http://")
+        .trim_start_matches("https://")
+        .trim_end_matches('/');
     let reachable = hostport
         .parse()
         .ok()
         .and_then(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok())
         .is_some();
-    assert!(reachable, "nothing answers at AWS_ENDPOINT_URL={url}: start the emulator with `scripts/emulator up` or run scripts/test");
+    assert!(
+        reachable,
+        "nothing answers at AWS_ENDPOINT_URL={url}: start the emulator with `scripts/emulator up` or run scripts/test"
+    );
     url
 }
 
 /// A short unique lowercase suffix for names.
 pub fn unique() -> String {
     static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     let n = N.fetch_add(1, Ordering::Relaxed);
     format!("{:x}{:x}{n}", std::process::id() % 4096, nanos % 65536)
 }
@@ -70,13 +79,22 @@ impl Run {
 
     /// Panics with the output unless the exit code is `want`.
     pub fn expect_code(self, want: i32) -> Run {
-        assert_eq!(self.code, want, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, want,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     /// The stdout parsed as JSON.
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 
     /// The `--stats` call counts: `service:Operation` → count.
@@ -188,7 +206,10 @@ impl Sandbox {
 
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_lakectl"));
-        cmd.current_dir(&self.dir).env("NO_COLOR", "1").env_remove("LAKECTL_ENV").args(args);
+        cmd.current_dir(&self.dir)
+            .env("NO_COLOR", "1")
+            .env_remove("LAKECTL_ENV")
+            .args(args);
         cmd
     }
 
@@ -196,7 +217,12 @@ impl Sandbox {
     pub fn run(&self, args: &[&str]) -> Run {
         let mut all = args.to_vec();
         all.extend(["--env", "dev", "--stats"]);
-        Run::from(self.command(&all).stdin(Stdio::null()).output().expect("run lakectl"))
+        Run::from(
+            self.command(&all)
+                .stdin(Stdio::null())
+                .output()
+                .expect("run lakectl"),
+        )
     }
 
     /// Starts lakectl in the background; its stderr lines arrive on the receiver.
@@ -260,7 +286,10 @@ pub fn wait_for_line(rx: &mpsc::Receiver<String>, needle: &str, timeout: Duratio
             Err(_) => break,
         }
     }
-    panic!("no line containing {needle:?} within {timeout:?}; saw:\n{}", seen.join("\n"));
+    panic!(
+        "no line containing {needle:?} within {timeout:?}; saw:\n{}",
+        seen.join("\n")
+    );
 }
 
 /// SDK clients on the emulator, for looking behind lakectl's back.
@@ -279,27 +308,49 @@ impl Aws {
     /// Clients on `AWS_ENDPOINT_URL`.
     pub fn new() -> Aws {
         let url = endpoint();
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
         let config = rt.block_on(
             aws_config::defaults(aws_config::BehaviorVersion::latest())
                 .region(aws_config::Region::new("us-east-1"))
                 .endpoint_url(url)
                 .load(),
         );
-        let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&config).force_path_style(true).build());
-        Aws { s3, ddb: aws_sdk_dynamodb::Client::new(&config), iam: aws_sdk_iam::Client::new(&config), rt }
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&config)
+                .force_path_style(true)
+                .build(),
+        );
+        Aws {
+            s3,
+            ddb: aws_sdk_dynamodb::Client::new(&config),
+            iam: aws_sdk_iam::Client::new(&config),
+            rt,
+        }
     }
 
     /// Whether a bucket exists.
     pub fn bucket_exists(&self, name: &str) -> bool {
-        self.rt.block_on(self.s3.head_bucket().bucket(name).send()).is_ok()
+        self.rt
+            .block_on(self.s3.head_bucket().bucket(name).send())
+            .is_ok()
     }
 
     /// Every bucket whose name starts with `prefix`.
     pub fn buckets_with_prefix(&self, prefix: &str) -> Vec<String> {
-        let out = self.rt.block_on(self.s3.list_buckets().send()).expect("list buckets");
-        let mut names: Vec<String> =
-            out.buckets().iter().filter_map(|b| b.name()).filter(|n| n.starts_with(prefix)).map(str::to_string).collect();
+        let out = self
+            .rt
+            .block_on(self.s3.list_buckets().send())
+            .expect("list buckets");
+        let mut names: Vec<String> = out
+            .buckets()
+            .iter()
+            .filter_map(|b| b.name())
+            .filter(|n| n.starts_with(prefix))
+            .map(str::to_string)
+            .collect();
         names.sort();
         names
     }
@@ -308,11 +359,17 @@ impl Aws {
     /// moto 5.2.5 answers with the wrong XML root, which the SDK rejects; the status is then
     /// read from the raw body, as the S3 provider does.
     pub fn versioning_status(&self, bucket: &str) -> Option<String> {
-        match self.rt.block_on(self.s3.get_bucket_versioning().bucket(bucket).send()) {
+        match self
+            .rt
+            .block_on(self.s3.get_bucket_versioning().bucket(bucket).send())
+        {
             Ok(out) => out.status().map(|s| s.as_str().to_string()),
             Err(e) => {
-                let raw = e.raw_response().expect("GetBucketVersioning got no response");
-                let body = std::str::from_utf8(raw.body().bytes().unwrap_or_default()).unwrap_or_default();
+                let raw = e
+                    .raw_response()
+                    .expect("GetBucketVersioning got no response");
+                let body =
+                    std::str::from_utf8(raw.body().bytes().unwrap_or_default()).unwrap_or_default();
                 let start = body.find("<Status>")? + "<Status>".len();
                 let end = body[start..].find("</Status>")? + start;
                 Some(body[start..end].to_string())
@@ -322,18 +379,29 @@ impl Aws {
 
     /// Whether a table exists.
     pub fn table_exists(&self, name: &str) -> bool {
-        self.rt.block_on(self.ddb.describe_table().table_name(name).send()).is_ok()
+        self.rt
+            .block_on(self.ddb.describe_table().table_name(name).send())
+            .is_ok()
     }
 
     /// Whether a role exists.
     pub fn role_exists(&self, name: &str) -> bool {
-        self.rt.block_on(self.iam.get_role().role_name(name).send()).is_ok()
+        self.rt
+            .block_on(self.iam.get_role().role_name(name).send())
+            .is_ok()
     }
 
     /// Puts one object.
     pub fn put_object(&self, bucket: &str, key: &str) {
         self.rt
-            .block_on(self.s3.put_object().bucket(bucket).key(key).body(b"x,y\n1,2\n".to_vec().into()).send())
+            .block_on(
+                self.s3
+                    .put_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .body(b"x,y\n1,2\n".to_vec().into())
+                    .send(),
+            )
             .expect("put object");
     }
 }
