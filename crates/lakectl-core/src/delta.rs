@@ -154,7 +154,9 @@ mod tests {
     fn diff_reports_exactly_the_changed_fields() {
         let base = json!({"name": "a", "versioning": true, "tags": {"env": "dev", "x": "1"},
                           "key": {"name": "pk", "note": "n"}, "rules": [{"days": 30}]});
-        let cases: Vec<(&str, Value, Vec<(&str, bool)>)> = vec![
+        // (why, overridden properties, changed paths with forces_replace)
+        type Case = (&'static str, Value, Vec<(&'static str, bool)>);
+        let cases: Vec<Case> = vec![
             ("identical", base.clone(), vec![]),
             (
                 "scalar changed",

@@ -45,8 +45,11 @@ pub struct Prop {
     /// One line for the user.
     pub doc: &'static str,
     /// An extra check of a given value; the message says what is wrong and how to fix it.
-    pub check: Option<fn(&Value) -> Result<(), String>>,
+    pub check: Option<Check>,
 }
+
+/// An extra check of a property value: `Err` says what is wrong and how to fix it.
+pub type Check = fn(&Value) -> Result<(), String>;
 
 /// The type of a property value.
 #[derive(Debug, Clone)]
@@ -111,7 +114,7 @@ impl Prop {
         self
     }
     /// Adds a value check.
-    pub fn check(mut self, f: fn(&Value) -> Result<(), String>) -> Self {
+    pub fn check(mut self, f: Check) -> Self {
         self.check = Some(f);
         self
     }

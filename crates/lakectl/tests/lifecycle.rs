@@ -149,9 +149,11 @@ fn deploy_converges_and_a_second_deploy_changes_nothing() {
     let lake_writes: Vec<&(String, u64)> = mutating
         .iter()
         .filter(|(op, n)| {
-            !(op == "dynamodb:PutItem" && *n == 1
-                || op == "dynamodb:DeleteItem" && *n == 1
-                || op == "dynamodb:UpdateItem")
+            let lock_write = matches!(
+                (op.as_str(), n),
+                ("dynamodb:PutItem" | "dynamodb:DeleteItem", 1)
+            ) || op == "dynamodb:UpdateItem";
+            !lock_write
         })
         .collect();
     assert!(
