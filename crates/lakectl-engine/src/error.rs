@@ -41,7 +41,7 @@ pub enum EngineError {
     #[diagnostic(
         code(lakectl::not_owned),
         help(
-            "lakectl never adopts a resource silently: choose another physical name, delete the existing one, or adopt it on purpose with `lakectl import`"
+            "lakectl never adopts or changes a resource it does not own: give this one another `name` in the stack file, or remove the existing resource yourself if nobody needs it"
         )
     )]
     NotOwned {

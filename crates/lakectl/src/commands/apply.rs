@@ -2,6 +2,7 @@
 
 use crate::cli::{ChangeArgs, Cli};
 use crate::context;
+use crate::output::{out, outln};
 use crate::progress::Reporter;
 use crate::render::{plan::render, style::Style};
 use lakectl_core::{Action, DesiredStack};
@@ -81,7 +82,7 @@ async fn locked(
         .await;
     observing.finish();
     let planned = planned?;
-    print!("{}", render(&planned.plan, Style::for_stdout()));
+    out!("{}", render(&planned.plan, Style::for_stdout()));
     if !planned.plan.summary.has_changes() {
         return Ok(ExitCode::SUCCESS);
     }
@@ -112,7 +113,7 @@ async fn locked(
     let report = outcome?;
     guard.check().map_err(miette::Report::new)?;
     let count = |a: Action| report.applied.iter().filter(|(_, done)| *done == a).count();
-    println!(
+    outln!(
         "\nApplied: {} created, {} updated, {} replaced, {} deleted.",
         count(Action::Create),
         count(Action::Update),
@@ -120,9 +121,9 @@ async fn locked(
         count(Action::Delete)
     );
     if mode == Mode::Deploy && !report.outputs.is_empty() {
-        println!("\nOutputs:");
+        outln!("\nOutputs:");
         for (k, v) in &report.outputs {
-            println!("  {k} = {v}");
+            outln!("  {k} = {v}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -2,6 +2,7 @@
 
 use crate::cli::{Cli, OutputsArgs};
 use crate::context;
+use crate::output::outln;
 use miette::{IntoDiagnostic, Result};
 use std::process::ExitCode;
 
@@ -12,7 +13,7 @@ pub async fn run(cli: &Cli, args: &OutputsArgs) -> Result<ExitCode> {
     let state = context::state_for_reading(&aws).await?;
     let outputs = state.outputs(&context::stack_env(&desired)).await?;
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&outputs).into_diagnostic()?
         );
@@ -23,7 +24,7 @@ pub async fn run(cli: &Cli, args: &OutputsArgs) -> Result<ExitCode> {
         );
     } else {
         for (k, v) in outputs {
-            println!("{k} = {v}");
+            outln!("{k} = {v}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -2,6 +2,7 @@
 
 use crate::cli::{Cli, PlanArgs};
 use crate::context;
+use crate::output::{out, outln};
 use crate::progress::Reporter;
 use crate::render::{plan::render, style::Style};
 use lakectl_engine::{Engine, PlanMode, PlanOptions};
@@ -29,13 +30,13 @@ pub async fn run(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
     observing.finish();
     let planned = planned?;
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&planned.plan).into_diagnostic()?
         );
     } else {
         eprintln!("{}", context::describe_target(&desired, &aws));
-        print!("{}", render(&planned.plan, Style::for_stdout()));
+        out!("{}", render(&planned.plan, Style::for_stdout()));
     }
     Ok(
         if args.detailed_exitcode && planned.plan.summary.has_changes() {

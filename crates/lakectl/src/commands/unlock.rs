@@ -2,6 +2,7 @@
 
 use crate::cli::{Cli, UnlockArgs};
 use crate::context;
+use crate::output::outln;
 use lakectl_engine::state::StateStore;
 use miette::{Result, miette};
 use std::process::ExitCode;
@@ -19,11 +20,11 @@ pub async fn run(cli: &Cli, args: &UnlockArgs) -> Result<ExitCode> {
     let state = context::state_store(&aws);
     context::ensure_state(&state).await?;
     match state.force_unlock(&context::stack_env(&desired)).await? {
-        Some(lock) => println!(
+        Some(lock) => outln!(
             "removed the deploy lock of {}/{} held by {}",
             desired.stack, desired.env.name, lock.holder
         ),
-        None => println!("{}/{} was not locked", desired.stack, desired.env.name),
+        None => outln!("{}/{} was not locked", desired.stack, desired.env.name),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,13 +2,14 @@
 
 use crate::cli::Cli;
 use crate::context;
+use crate::output::outln;
 use miette::Result;
 use std::process::ExitCode;
 
 /// Prints the resources the stack declares for the env.
 pub fn run(cli: &Cli) -> Result<ExitCode> {
     let desired = context::load(cli)?;
-    println!(
+    outln!(
         "stack {} / env {}: {} resource(s), {} output(s); the stack files are valid.",
         desired.stack,
         desired.env.name,
@@ -16,7 +17,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         desired.outputs.len()
     );
     for r in desired.resources.values() {
-        println!("  {:<40} {:<16} {}", r.address.as_str(), r.kind, r.name);
+        outln!("  {:<40} {:<16} {}", r.address.as_str(), r.kind, r.name);
     }
     Ok(ExitCode::SUCCESS)
 }
