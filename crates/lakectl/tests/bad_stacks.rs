@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 const GOOD_BUCKET: &str =
     "  raw:\n    kind: s3.bucket\n    properties:\n      name: lake-raw-bucket\n";
 
-/// (reason, stack file, env file, expected location, expected text)
+/// (reason, stack file, env file, the exact `--> file:line:col` shown, expected text)
 fn cases() -> Vec<(
     &'static str,
     String,
@@ -24,50 +24,50 @@ fn cases() -> Vec<(
             "yaml syntax",
             format!("{head}  raw: [unclosed\n"),
             env,
-            "lake.yaml:4:1",
+            "stacks/lake.yaml:4:1",
             "not closed",
         ),
         (
             "unknown property",
             format!("{head}{GOOD_BUCKET}      versionning: true\n"),
             env,
-            "lake.yaml:7:7",
+            "stacks/lake.yaml:7:7",
             "versionning",
         ),
         (
             "wrong type",
             format!("{head}{GOOD_BUCKET}      versioning: sometimes\n"),
             env,
-            "lake.yaml:7:19",
+            "stacks/lake.yaml:7:19",
             "true or false",
         ),
         (
             "bad enum",
             format!("{head}{GOOD_BUCKET}      encryption: {{algorithm: AES}}\n"),
             env,
-            "lake.yaml:7:",
+            "stacks/lake.yaml:7:31",
             "SSE-S3",
         ),
         (
             "bucket name rules",
             format!("{head}  raw:\n    kind: s3.bucket\n    properties:\n      name: Lake_Raw\n"),
             env,
-            "lake.yaml:6:13",
+            "stacks/lake.yaml:6:13",
             "Lake_Raw",
         ),
         (
             "unknown kind",
             format!("{head}  raw:\n    kind: s3.buckets\n"),
             env,
-            "lake.yaml:4:11",
+            "stacks/lake.yaml:4:11",
             "s3.bucket",
         ),
         (
             "missing kind",
             format!("{head}  raw:\n    properties: {{}}\n"),
             env,
-            "lake.yaml:",
-            "kind",
+            "stacks/lake.yaml:3:3",
+            "has no `kind`",
         ),
         (
             "missing required property",
@@ -75,14 +75,14 @@ fn cases() -> Vec<(
                 "{head}  t:\n    kind: dynamodb.table\n    properties:\n      name: lake-config\n"
             ),
             env,
-            "lake.yaml:",
+            "stacks/lake.yaml:5:5",
             "partition_key",
         ),
         (
             "dangling reference",
             format!("{head}{GOOD_BUCKET}      tags: {{table: \"${{tabel.name}}\"}}\n"),
             env,
-            "lake.yaml:7:",
+            "stacks/lake.yaml:7:22",
             "tabel",
         ),
         (
@@ -91,7 +91,7 @@ fn cases() -> Vec<(
                 "{head}{GOOD_BUCKET}  other:\n    kind: s3.bucket\n    properties:\n      tags: {{x: \"${{raw.arnn}}\"}}\n"
             ),
             env,
-            "lake.yaml:10:",
+            "stacks/lake.yaml:10:18",
             "arnn",
         ),
         (
@@ -100,21 +100,21 @@ fn cases() -> Vec<(
                 "{head}  a:\n    kind: s3.bucket\n    properties:\n      tags: {{x: \"${{b.arn}}\"}}\n  b:\n    kind: s3.bucket\n    properties:\n      tags: {{x: \"${{a.arn}}\"}}\n"
             ),
             env,
-            "lake.yaml:",
-            "cycle",
+            "stacks/lake.yaml:6:18",
+            "reference cycle: `a` → `b` → `a`",
         ),
         (
             "unknown variable",
             format!("{head}{GOOD_BUCKET}      tags: {{x: \"${{var.nope}}\"}}\n"),
             env,
-            "lake.yaml:7:",
+            "stacks/lake.yaml:7:18",
             "nope",
         ),
         (
             "each outside for_each",
             format!("{head}{GOOD_BUCKET}      tags: {{x: \"${{each.key}}\"}}\n"),
             env,
-            "lake.yaml:7:",
+            "stacks/lake.yaml:7:18",
             "for_each",
         ),
         (
@@ -128,14 +128,14 @@ fn cases() -> Vec<(
             "bad removal policy",
             format!("{head}{GOOD_BUCKET}"),
             "region: us-east-1\nremoval_policy: sometimes\n",
-            "dev.yaml:2:",
+            "stacks/env/dev.yaml:2:17",
             "retain",
         ),
         (
             "bad account id",
             format!("{head}{GOOD_BUCKET}"),
             "region: us-east-1\naccount_id: \"12ab\"\n",
-            "dev.yaml:2:",
+            "stacks/env/dev.yaml:2:13",
             "12",
         ),
         (
@@ -149,7 +149,7 @@ fn cases() -> Vec<(
             "unclosed expression",
             format!("{head}{GOOD_BUCKET}      tags: {{x: \"${{var.prefix\"}}\n"),
             env,
-            "lake.yaml:7:",
+            "stacks/lake.yaml:7:18",
             "never closed",
         ),
     ]
@@ -189,7 +189,9 @@ fn malformed_stacks_are_reported_with_their_location_and_make_no_aws_call() {
             .expect("run lakectl");
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let ok = out.status.code() == Some(1)
-            && stderr.contains(location)
+            && stderr
+                .lines()
+                .any(|l| l.trim() == format!("--> {location}"))
             && stderr.to_lowercase().contains(&text.to_lowercase())
             && stderr.contains("nothing was sent to AWS");
         if !ok {

@@ -22,7 +22,9 @@ pub async fn run(cli: &Cli, args: &UnlockArgs) -> Result<ExitCode> {
     match state.force_unlock(&context::stack_env(&desired)).await? {
         Some(lock) => outln!(
             "removed the deploy lock of {}/{} held by {}",
-            desired.stack, desired.env.name, lock.holder
+            desired.stack,
+            desired.env.name,
+            lock.holder
         ),
         None => outln!("{}/{} was not locked", desired.stack, desired.env.name),
     }
