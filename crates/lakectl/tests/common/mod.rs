@@ -377,6 +377,23 @@ impl Aws {
         }
     }
 
+    /// An inline policy of a role, decoded: IAM returns documents URL-encoded.
+    pub fn role_policy(&self, role: &str, name: &str) -> Value {
+        let out = self
+            .rt
+            .block_on(
+                self.iam
+                    .get_role_policy()
+                    .role_name(role)
+                    .policy_name(name)
+                    .send(),
+            )
+            .unwrap_or_else(|e| panic!("{role}/{name}: {e:?}"));
+        let doc = percent_decode(out.policy_document());
+        serde_json::from_str(&doc)
+            .unwrap_or_else(|e| panic!("{role}/{name} is not JSON ({e}): {doc}"))
+    }
+
     /// Whether a table exists.
     pub fn table_exists(&self, name: &str) -> bool {
         self.rt
@@ -404,6 +421,29 @@ impl Aws {
             )
             .expect("put object");
     }
+}
+
+/// Decodes `%XX` escapes (and leaves everything else as it is).
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Writes a file under `dir`.

@@ -1,0 +1,188 @@
+//! The lake this repository ships (`stacks/datalake.yaml`), deployed with the dev settings under
+//! a unique stack name and prefix, read back property by property, then destroyed.
+
+mod common;
+
+use common::{Aws, Sandbox};
+use serde_json::Value;
+
+/// The shipped stack file under this sandbox's stack name.
+fn shipped_stack(stack: &str) -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../stacks/datalake.yaml");
+    let text = std::fs::read_to_string(path).expect("read stacks/datalake.yaml");
+    assert!(
+        text.contains("\nstack: datalake\n"),
+        "the shipped stack is named datalake"
+    );
+    text.replace("\nstack: datalake\n", &format!("\nstack: {stack}\n"))
+}
+
+#[test]
+fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
+    let sb = Sandbox::new(&[]);
+    let aws = Aws::new();
+    sb.write_stack(&shipped_stack(&sb.stack));
+    // As stacks/env/dev.yaml, with this sandbox's prefix so parallel runs never collide.
+    sb.write_env(&format!(
+        "region: us-east-1\nremoval_policy: destroy\nvars:\n  prefix: {}\n  customers: [acme, globex]\n  \
+         enforce_tls: false\n  eventbridge_notifications: false\n",
+        sb.prefix
+    ));
+    let p = &sb.prefix;
+    let buckets = [
+        format!("{p}-acme-dev-datalake"),
+        format!("{p}-globex-dev-datalake"),
+    ];
+
+    let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
+    assert_eq!(plan["summary"]["create"], 7, "2 buckets, 2 tables, 3 roles");
+    sb.run(&["deploy", "--yes"]).expect_code(0);
+
+    for b in &buckets {
+        let s3 = &aws.s3;
+        assert_eq!(aws.versioning_status(b).as_deref(), Some("Enabled"), "{b}");
+        let enc = aws
+            .rt
+            .block_on(s3.get_bucket_encryption().bucket(b).send())
+            .expect("encryption");
+        let algo = enc
+            .server_side_encryption_configuration()
+            .and_then(|c| c.rules().first())
+            .and_then(|r| r.apply_server_side_encryption_by_default())
+            .map(|d| d.sse_algorithm().as_str().to_string());
+        assert_eq!(algo.as_deref(), Some("AES256"), "{b}: SSE-S3");
+        let pab = aws
+            .rt
+            .block_on(s3.get_public_access_block().bucket(b).send())
+            .expect("public access block");
+        let c = pab
+            .public_access_block_configuration()
+            .expect("configuration");
+        assert_eq!(
+            (
+                c.block_public_acls(),
+                c.ignore_public_acls(),
+                c.block_public_policy(),
+                c.restrict_public_buckets()
+            ),
+            (Some(true), Some(true), Some(true), Some(true)),
+            "{b}: every public access switch on"
+        );
+        let lifecycle = aws
+            .rt
+            .block_on(s3.get_bucket_lifecycle_configuration().bucket(b).send())
+            .expect("lifecycle");
+        let mut ids: Vec<&str> = lifecycle.rules().iter().filter_map(|r| r.id()).collect();
+        ids.sort();
+        assert_eq!(
+            ids,
+            [
+                "expire-noncurrent-versions",
+                "expire-quarantine",
+                "raw-to-infrequent-access"
+            ],
+            "{b}"
+        );
+        let tags = aws
+            .rt
+            .block_on(s3.get_bucket_tagging().bucket(b).send())
+            .expect("tags");
+        assert!(
+            tags.tag_set()
+                .iter()
+                .any(|t| t.key() == "data-classification" && t.value() == "customer-data"),
+            "{b}: {tags:?}"
+        );
+    }
+
+    let lineage = format!("{p}-dev-lineage");
+    let table = aws
+        .rt
+        .block_on(aws.ddb.describe_table().table_name(&lineage).send())
+        .expect("lineage table");
+    let gsis: Vec<&str> = table
+        .table()
+        .map(|t| {
+            t.global_secondary_indexes()
+                .iter()
+                .filter_map(|g| g.index_name())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(gsis, ["by-status"]);
+    let ttl = aws
+        .rt
+        .block_on(aws.ddb.describe_time_to_live().table_name(&lineage).send())
+        .expect("ttl");
+    assert_eq!(
+        ttl.time_to_live_description()
+            .and_then(|d| d.attribute_name()),
+        Some("expires_at")
+    );
+    for t in [format!("{p}-dev-config"), lineage.clone()] {
+        let backups = aws
+            .rt
+            .block_on(aws.ddb.describe_continuous_backups().table_name(&t).send())
+            .expect("backups");
+        let pitr = backups
+            .continuous_backups_description()
+            .and_then(|d| d.point_in_time_recovery_description())
+            .and_then(|p| p.point_in_time_recovery_status())
+            .map(|s| s.as_str().to_string());
+        assert_eq!(
+            pitr.as_deref(),
+            Some("ENABLED"),
+            "{t}: point-in-time recovery"
+        );
+    }
+
+    // Least privilege: the ingest role reads raw/ but cannot write it; only api_ingest can.
+    let resources_of = |doc: &Value, sid: &str| -> Vec<String> {
+        let statement = doc["Statement"]
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["Sid"] == sid))
+            .unwrap_or_else(|| panic!("no statement {sid} in {doc}"));
+        match &statement["Resource"] {
+            Value::String(r) => vec![r.clone()],
+            Value::Array(rs) => rs
+                .iter()
+                .filter_map(|r| r.as_str().map(str::to_string))
+                .collect(),
+            other => panic!("{sid}: Resource is {other}"),
+        }
+    };
+    let raw_of = |b: &str| format!("arn:aws:s3:::{b}/raw/*");
+    let ingest = aws.role_policy(&format!("{p}-dev-glue-ingest"), "lake-data");
+    let reads = resources_of(&ingest, "ReadRaw");
+    let writes = resources_of(&ingest, "WriteZones");
+    for b in &buckets {
+        assert!(
+            reads.contains(&raw_of(b)),
+            "ingest reads {b}/raw/: {reads:?}"
+        );
+        assert!(
+            writes.contains(&format!("arn:aws:s3:::{b}/analytics/*")),
+            "{writes:?}"
+        );
+    }
+    assert!(
+        writes.iter().all(|w| !w.contains("/raw/")),
+        "the ingest role must not write raw/: {writes:?}"
+    );
+    let api = aws.role_policy(&format!("{p}-dev-api-ingest"), "land-api-pages");
+    assert_eq!(
+        resources_of(&api, "LandRaw"),
+        buckets.iter().map(|b| raw_of(b)).collect::<Vec<_>>()
+    );
+    assert!(aws.role_exists(&format!("{p}-dev-ingest-orchestrator")));
+
+    let outputs = sb.run(&["outputs", "--json"]).expect_code(0).json();
+    assert_eq!(outputs["buckets"], serde_json::json!(buckets));
+    assert_eq!(outputs["lineage_table"], lineage);
+
+    sb.run(&["plan", "--detailed-exitcode"]).expect_code(0);
+    sb.run(&["destroy", "--yes"]).expect_code(0);
+    assert_eq!(aws.buckets_with_prefix(p), Vec::<String>::new());
+    assert!(!aws.table_exists(&lineage));
+    assert!(!aws.role_exists(&format!("{p}-dev-api-ingest")));
+}
