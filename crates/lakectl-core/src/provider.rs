@@ -64,6 +64,11 @@ impl Contents {
         match self {
             Contents::Empty => None,
             Contents::NonEmpty { count, exact, noun } => {
+                // `noun` is plural ("objects"); exactly one reads "1 object".
+                let noun = match (*count, *exact) {
+                    (1, true) => noun.strip_suffix('s').unwrap_or(noun),
+                    _ => noun,
+                };
                 Some(format!("{count}{} {noun}", if *exact { "" } else { "+" }))
             }
         }
@@ -159,5 +164,28 @@ pub trait Provider: Send + Sync {
     /// Whether deleting the resource would destroy data.
     async fn contents(&self, _name: &str) -> Result<Contents, ProviderError> {
         Ok(Contents::Empty)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Contents;
+
+    #[test]
+    fn contents_read_as_counted_nouns() {
+        let c = |count, exact| Contents::NonEmpty {
+            count,
+            exact,
+            noun: "objects",
+        };
+        let cases = [
+            ("empty", Contents::Empty, None),
+            ("exactly one", c(1, true), Some("1 object")),
+            ("several", c(12, true), Some("12 objects")),
+            ("at least", c(10_000, false), Some("10000+ objects")),
+        ];
+        for (why, contents, want) in cases {
+            assert_eq!(contents.describe().as_deref(), want, "{why}");
+        }
     }
 }

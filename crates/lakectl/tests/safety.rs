@@ -15,7 +15,10 @@ fn destroy_refuses_a_bucket_with_data_and_names_it() {
     let run = sb.run(&["destroy", "--yes"]).expect_code(1);
     let text = format!("{}{}", run.stdout, run.stderr);
     assert!(
-        text.contains(&sb.bucket("acme")) && text.contains("1 objects"),
+        text.contains(&format!(
+            "bucket[acme] (s3.bucket {}): 1 object\n",
+            sb.bucket("acme")
+        )),
         "names the bucket and its contents:\n{text}"
     );
     assert!(
