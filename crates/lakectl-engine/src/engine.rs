@@ -80,6 +80,22 @@ impl Engine {
         crate::apply::apply(self, planned, opts, progress).await
     }
 
+    /// Adopts existing resources that nobody owns at `addresses`, by writing their state
+    /// records; changes nothing in AWS. All addresses are checked before any record is written.
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownAddress`], [`EngineError::NothingToImport`],
+    /// [`EngineError::OwnedElsewhere`], [`EngineError::AddressTaken`], or a failed observation
+    /// or state write.
+    pub async fn import(
+        &self,
+        desired: &DesiredStack,
+        addresses: &[Address],
+        concurrency: usize,
+    ) -> Result<Vec<crate::import::Imported>, EngineError> {
+        crate::import::import(self, desired, addresses, concurrency).await
+    }
+
     /// The provider of `kind`.
     pub(crate) fn provider(
         &self,

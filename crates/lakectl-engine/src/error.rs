@@ -41,7 +41,7 @@ pub enum EngineError {
     #[diagnostic(
         code(lakectl::not_owned),
         help(
-            "lakectl never adopts or changes a resource it does not own: give this one another `name` in the stack file, or remove the existing resource yourself if nobody needs it"
+            "lakectl never adopts a resource silently: give this one another `name` in the stack file, or adopt the existing one on purpose with `lakectl import --env ENV ADDRESS`"
         )
     )]
     NotOwned {
@@ -55,6 +55,68 @@ pub enum EngineError {
         location: String,
         /// Who the ownership tags name, when they name another stack, env or address.
         owner: Option<String>,
+    },
+
+    /// `import` named an address the stack files do not declare.
+    #[error("no resource `{address}` in the stack files")]
+    #[diagnostic(
+        code(lakectl::unknown_address),
+        help("import takes addresses as the plan shows them, e.g. `bucket[acme]`; declared: {known}")
+    )]
+    UnknownAddress {
+        /// The address as given.
+        address: String,
+        /// The declared addresses, comma-separated.
+        known: String,
+    },
+
+    /// `import` of a resource that does not exist.
+    #[error("{kind} {name} (declared as {address}) does not exist: there is nothing to import")]
+    #[diagnostic(
+        code(lakectl::nothing_to_import),
+        help("deploy creates it; import is for a resource that exists and nobody owns")
+    )]
+    NothingToImport {
+        /// The logical address.
+        address: Address,
+        /// The kind.
+        kind: String,
+        /// The physical name.
+        name: String,
+    },
+
+    /// `import` of a resource whose tags name another stack, env or address.
+    #[error("{kind} {name} (declared as {address}) belongs to {owner} by its tags; it is not imported")]
+    #[diagnostic(
+        code(lakectl::owned_elsewhere),
+        help(
+            "one resource has one owner: remove it from that stack first, or give this one another `name`"
+        )
+    )]
+    OwnedElsewhere {
+        /// The logical address.
+        address: Address,
+        /// The kind.
+        kind: String,
+        /// The physical name.
+        name: String,
+        /// `stack s, env e, address a` from its tags.
+        owner: String,
+    },
+
+    /// `import` at an address whose state record names another resource.
+    #[error("{address} already records {kind} {name} in the state table; it is not imported")]
+    #[diagnostic(
+        code(lakectl::address_taken),
+        help("deploy (which replaces the recorded resource) or destroy first, then import")
+    )]
+    AddressTaken {
+        /// The logical address.
+        address: Address,
+        /// The recorded kind.
+        kind: String,
+        /// The recorded physical name.
+        name: String,
     },
 
     /// The plan destroys data and the user did not allow it.

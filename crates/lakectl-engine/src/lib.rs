@@ -12,6 +12,7 @@ mod apply;
 mod engine;
 mod error;
 mod execute;
+mod import;
 mod observe;
 mod options;
 mod ownership;
@@ -26,6 +27,7 @@ mod walk;
 
 pub use engine::Engine;
 pub use error::{DataAtRisk, EngineError};
+pub use import::Imported;
 pub use options::{ApplyOptions, PlanMode, PlanOptions};
 pub use planned::PlannedChanges;
 pub use progress::{NoProgress, Progress, ProgressEvent};
@@ -33,6 +35,8 @@ pub use report::ApplyReport;
 
 #[cfg(test)]
 mod apply_tests;
+#[cfg(test)]
+mod import_tests;
 #[cfg(test)]
 mod plan_tests;
 #[cfg(test)]

@@ -42,6 +42,8 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Print the outputs of the last deploy.
     Outputs(OutputsArgs),
+    /// Adopt existing resources nobody owns at these addresses; changes nothing in AWS.
+    Import(ImportArgs),
     /// Remove the deploy lock of a dead deploy.
     Unlock(UnlockArgs),
 }
@@ -106,6 +108,17 @@ pub struct OutputsArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `lakectl import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Addresses as the plan shows them, e.g. `customer_bucket[acme]`.
+    #[arg(required = true, value_name = "ADDRESS")]
+    pub addresses: Vec<String>,
+    /// Wait up to this many seconds for another deploy's lock instead of failing at once.
+    #[arg(long, value_name = "SECONDS")]
+    pub lock_timeout: Option<u64>,
 }
 
 /// `lakectl unlock`.

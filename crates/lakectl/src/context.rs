@@ -5,10 +5,12 @@ use crate::cli::Cli;
 use lakectl_aws::{AccountContext, AwsTarget, CallLog};
 use lakectl_core::{DesiredStack, EnvSettings, Provider, Schema};
 use lakectl_engine::state::dynamo::{DEFAULT_TABLE, DynamoStateStore};
+use lakectl_engine::state::lock::{LockGuard, LockOptions, default_holder};
 use lakectl_engine::state::memory::MemoryStateStore;
 use lakectl_engine::state::{StackEnv, StateError, StateStore};
 use miette::{Result, miette};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Every resource kind lakectl knows, as schemas (no AWS client needed).
 pub fn schemas() -> Vec<Schema> {
@@ -171,6 +173,24 @@ pub async fn ensure_state(store: &Arc<DynamoStateStore>) -> Result<()> {
     store.ensure().await.map_err(|e| {
         miette::Report::new(e).wrap_err(format!("preparing the state table {}", store.table()))
     })
+}
+
+/// The lease of the deploy lock: a killed deploy blocks the next one for at most this long.
+const LOCK_LEASE: Duration = Duration::from_secs(15);
+
+/// Takes the deploy lock of the stack/env, waiting up to `wait_secs` for another holder.
+pub async fn lock(
+    store: &Arc<DynamoStateStore>,
+    desired: &DesiredStack,
+    wait_secs: Option<u64>,
+) -> Result<LockGuard> {
+    let opts = LockOptions {
+        lease: LOCK_LEASE,
+        wait: wait_secs.map(Duration::from_secs),
+    };
+    LockGuard::acquire(store.clone(), stack_env(desired), default_holder(), opts)
+        .await
+        .map_err(miette::Report::new)
 }
 
 /// The state store for read-only commands: when the state table does not exist yet nothing

@@ -101,3 +101,77 @@ fn deploying_into_another_account_than_the_env_declares_is_refused() {
     assert!(!aws.bucket_exists(&sb.bucket("acme")));
     assert!(!aws.table_exists(&sb.table()));
 }
+
+#[test]
+fn import_adopts_an_unowned_bucket_on_purpose_and_deploy_then_brings_it_in_line() {
+    let sb = Sandbox::new(&["acme"]);
+    let aws = Aws::new();
+    let existing = sb.bucket("acme");
+    aws.rt
+        .block_on(aws.s3.create_bucket().bucket(&existing).send())
+        .expect("create the bucket by hand");
+    aws.put_object(&existing, "raw/kept.csv");
+    let refused = sb.run(&["deploy", "--yes"]).expect_code(1);
+    assert!(
+        refused.stderr.contains("lakectl import"),
+        "the refusal points at import:\n{}",
+        refused.stderr
+    );
+
+    // Unknown addresses are refused before anything is written.
+    let bad = sb.run(&["import", "bucket[nobody]"]).expect_code(1);
+    assert!(
+        bad.stderr.contains("no resource `bucket[nobody]`"),
+        "{}",
+        bad.stderr
+    );
+
+    let imported = sb.run(&["import", "bucket[acme]"]).expect_code(0);
+    assert!(
+        imported
+            .stdout
+            .contains(&format!("imported bucket[acme] (s3.bucket {existing})")),
+        "{}",
+        imported.stdout
+    );
+    let writes: Vec<(String, u64)> = imported
+        .calls()
+        .into_iter()
+        .filter(|(op, _)| {
+            op.starts_with("s3:")
+                && !["Get", "Head", "List"]
+                    .iter()
+                    .any(|r| op[3..].starts_with(r))
+        })
+        .collect();
+    assert!(
+        writes.is_empty(),
+        "import changes nothing in S3: {writes:?}"
+    );
+
+    // Now ours: the plan updates it in place (versioning, ownership tags) and creates the rest.
+    let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
+    let bucket = plan["resources"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["address"] == "bucket[acme]"))
+        .expect("bucket planned")
+        .clone();
+    assert_eq!(bucket["action"], "update", "{bucket:#}");
+    sb.run(&["deploy", "--yes"]).expect_code(0);
+    sb.run(&["plan", "--detailed-exitcode"]).expect_code(0);
+    assert_eq!(aws.versioning_status(&existing).as_deref(), Some("Enabled"));
+    assert!(
+        aws.rt
+            .block_on(
+                aws.s3
+                    .head_object()
+                    .bucket(&existing)
+                    .key("raw/kept.csv")
+                    .send()
+            )
+            .is_ok(),
+        "the data in it is untouched"
+    );
+    sb.run(&["destroy", "--yes", "--allow-data-loss"])
+        .expect_code(0);
+}

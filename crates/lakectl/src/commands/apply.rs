@@ -6,13 +6,13 @@ use crate::output::{out, outln};
 use crate::progress::Reporter;
 use crate::render::{plan::render, style::Style};
 use lakectl_core::{Action, DesiredStack};
-use lakectl_engine::state::lock::{LockGuard, LockOptions, default_holder};
+use lakectl_engine::state::lock::LockGuard;
 use lakectl_engine::{ApplyOptions, Engine, PlanMode, PlanOptions};
 use miette::{IntoDiagnostic, Result, miette};
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Deploy makes AWS match the stack; destroy deletes what the stack owns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,9 +23,6 @@ pub enum Mode {
     Destroy,
 }
 
-/// The lease of the deploy lock: a killed deploy blocks the next one for at most this long.
-const LOCK_LEASE: Duration = Duration::from_secs(15);
-
 /// Runs a deploy or destroy under the lock; the lock is released whatever happens.
 pub async fn run(cli: &Cli, args: &ChangeArgs, mode: Mode) -> Result<ExitCode> {
     let started = Instant::now();
@@ -34,18 +31,7 @@ pub async fn run(cli: &Cli, args: &ChangeArgs, mode: Mode) -> Result<ExitCode> {
     eprintln!("{}", context::describe_target(&desired, &aws));
     let store = context::state_store(&aws);
     context::ensure_state(&store).await?;
-    let opts = LockOptions {
-        lease: LOCK_LEASE,
-        wait: args.lock_timeout.map(Duration::from_secs),
-    };
-    let guard = LockGuard::acquire(
-        store.clone(),
-        context::stack_env(&desired),
-        default_holder(),
-        opts,
-    )
-    .await
-    .map_err(miette::Report::new)?;
+    let guard = context::lock(&store, &desired, args.lock_timeout).await?;
     let observing = Arc::new(Reporter::new(0));
     let engine = Engine::new(context::providers(&aws), store).with_progress(observing.clone());
     let result = locked(&engine, &observing, &desired, args, mode, &guard).await;

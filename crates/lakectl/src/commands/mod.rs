@@ -1,6 +1,7 @@
 //! One module per command.
 
 mod apply;
+mod import;
 mod outputs;
 mod plan;
 mod unlock;
@@ -18,6 +19,7 @@ pub async fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Deploy(args) => apply::run(cli, &args.change, apply::Mode::Deploy).await,
         Command::Destroy(args) => apply::run(cli, &args.change, apply::Mode::Destroy).await,
         Command::Outputs(args) => outputs::run(cli, args).await,
+        Command::Import(args) => import::run(cli, args).await,
         Command::Unlock(args) => unlock::run(cli, args).await,
     }
 }

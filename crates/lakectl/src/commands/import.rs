@@ -1,0 +1,61 @@
+//! `lakectl import`: adopt, on purpose, resources that exist under the names the stack declares
+//! but that nobody owns. Only the state table is written; the next plan shows what deploy will
+//! change to make them match the stack.
+
+use crate::cli::{Cli, ImportArgs};
+use crate::context;
+use crate::output::outln;
+use lakectl_core::Address;
+use lakectl_engine::{Engine, Imported};
+use miette::{Result, miette};
+use std::process::ExitCode;
+
+/// Imports every address given, or none of them.
+pub async fn run(cli: &Cli, args: &ImportArgs) -> Result<ExitCode> {
+    let desired = context::load(cli)?;
+    let addresses = args
+        .addresses
+        .iter()
+        .map(|a| {
+            Address::parse(a).ok_or_else(|| {
+                miette!(
+                    help = "addresses look like `config_table` or `customer_bucket[acme]`, as the plan shows them",
+                    "`{a}` is not an address"
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let aws = context::connect(&desired.env).await?;
+    eprintln!("{}", context::describe_target(&desired, &aws));
+    let store = context::state_store(&aws);
+    context::ensure_state(&store).await?;
+    let guard = context::lock(&store, &desired, args.lock_timeout).await?;
+    let engine = Engine::new(context::providers(&aws), store);
+    let result = engine
+        .import(&desired, &addresses, addresses.len().max(1))
+        .await;
+    let released = guard.release().await;
+    let done = result?;
+    released.map_err(miette::Report::new)?;
+    for outcome in &done {
+        match outcome {
+            Imported::Adopted {
+                address,
+                kind,
+                name,
+            } => outln!("imported {address} ({kind} {name})"),
+            Imported::AlreadyOwned {
+                address,
+                kind,
+                name,
+            } => {
+                outln!("{address} ({kind} {name}) is owned by this stack already")
+            }
+        }
+    }
+    eprintln!(
+        "\nNothing was changed in AWS. `lakectl plan --env {}` shows what deploy changes to make them match the stack.",
+        desired.env.name
+    );
+    Ok(ExitCode::SUCCESS)
+}
