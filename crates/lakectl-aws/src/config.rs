@@ -1,5 +1,6 @@
 //! The one `SdkConfig` every client is built from.
 
+use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use std::time::Duration;
@@ -21,11 +22,18 @@ impl AwsTarget {
     }
 }
 
+/// Attempts per call, the first included, before a throttling or transient error is reported.
+pub const MAX_ATTEMPTS: u32 = 6;
+
 /// Loads credentials from the standard chain and sets region, endpoint and timeouts.
 ///
 /// The SDK has no operation or read timeout by default: a server that accepts a connection
 /// and never answers would hang a deploy forever. Every attempt gets 30 s, every operation
 /// (with its retries) 90 s.
+///
+/// Throttling and transient errors are retried by the SDK's standard mode with up to
+/// [`MAX_ATTEMPTS`] attempts and jittered exponential backoff: a deploy touches many resources at
+/// once, and IAM and S3's control plane throttle at low rates.
 pub async fn sdk_config(target: &AwsTarget) -> SdkConfig {
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(5))
@@ -34,7 +42,8 @@ pub async fn sdk_config(target: &AwsTarget) -> SdkConfig {
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(target.region.clone()))
-        .timeout_config(timeouts);
+        .timeout_config(timeouts)
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
     if let Some(url) = &target.endpoint {
         loader = loader.endpoint_url(url);
     }
@@ -62,6 +71,43 @@ impl AccountContext {
             "aws-us-gov"
         } else {
             "aws"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_client_gets_timeouts_and_throttling_retries() {
+        let target = AwsTarget {
+            region: "eu-west-1".into(),
+            endpoint: Some("http://127.0.0.1:4566".into()),
+        };
+        let config = sdk_config(&target).await;
+        let retry = config.retry_config().expect("retry config");
+        assert_eq!(retry.max_attempts(), MAX_ATTEMPTS);
+        let timeouts = config.timeout_config().expect("timeout config");
+        assert_eq!(timeouts.connect_timeout(), Some(Duration::from_secs(5)));
+        assert_eq!(
+            timeouts.operation_attempt_timeout(),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(timeouts.operation_timeout(), Some(Duration::from_secs(90)));
+        assert_eq!(config.endpoint_url(), Some("http://127.0.0.1:4566"));
+        assert_eq!(config.region().map(|r| r.as_ref()), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn partitions_follow_the_region() {
+        let cases = [
+            ("eu-west-1", "aws"),
+            ("cn-north-1", "aws-cn"),
+            ("us-gov-west-1", "aws-us-gov"),
+        ];
+        for (region, want) in cases {
+            assert_eq!(AccountContext::partition_of(region), want, "{region}");
         }
     }
 }

@@ -61,7 +61,9 @@ pub enum EngineError {
     #[error("no resource `{address}` in the stack files")]
     #[diagnostic(
         code(lakectl::unknown_address),
-        help("import takes addresses as the plan shows them, e.g. `bucket[acme]`; declared: {known}")
+        help(
+            "import takes addresses as the plan shows them, e.g. `bucket[acme]`; declared: {known}"
+        )
     )]
     UnknownAddress {
         /// The address as given.
@@ -86,7 +88,9 @@ pub enum EngineError {
     },
 
     /// `import` of a resource whose tags name another stack, env or address.
-    #[error("{kind} {name} (declared as {address}) belongs to {owner} by its tags; it is not imported")]
+    #[error(
+        "{kind} {name} (declared as {address}) belongs to {owner} by its tags; it is not imported"
+    )]
     #[diagnostic(
         code(lakectl::owned_elsewhere),
         help(

@@ -29,8 +29,10 @@ async fn an_unowned_resource_is_adopted_and_the_next_plan_updates_it_in_place() 
     let h = Harness::new(Duration::ZERO);
     let d = two_buckets();
     // Someone made `raw` by hand, with another size and no lakectl tags.
-    h.world
-        .put(&physical("raw"), json!({"key": "k", "size": 7, "tags": {"team": "data"}}));
+    h.world.put(
+        &physical("raw"),
+        json!({"key": "k", "size": 7, "tags": {"team": "data"}}),
+    );
     assert!(matches!(
         h.plan(&d, PlanMode::Deploy).await,
         Err(EngineError::NotOwned { .. })
@@ -45,14 +47,23 @@ async fn an_unowned_resource_is_adopted_and_the_next_plan_updates_it_in_place() 
             name: physical("raw"),
         }]
     );
-    assert!(h.world.mutations().is_empty(), "import changes nothing in AWS");
+    assert!(
+        h.world.mutations().is_empty(),
+        "import changes nothing in AWS"
+    );
     let records = h.records().await;
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].status, RecordStatus::Owned);
-    assert_eq!(records[0].attributes["arn"], format!("arn:fake:{}", physical("raw")));
+    assert_eq!(
+        records[0].attributes["arn"],
+        format!("arn:fake:{}", physical("raw"))
+    );
 
     // Now ours: the plan updates it (size, tags) instead of refusing, and creates the other.
-    let planned = h.plan(&d, PlanMode::Deploy).await.expect("plan after import");
+    let planned = h
+        .plan(&d, PlanMode::Deploy)
+        .await
+        .expect("plan after import");
     let raw = planned
         .plan
         .resources
@@ -62,14 +73,23 @@ async fn an_unowned_resource_is_adopted_and_the_next_plan_updates_it_in_place() 
     assert_eq!(raw.action, Action::Update);
     h.apply(&planned, 4, false).await.expect("apply");
     assert_eq!(
-        h.world.spec(&physical("raw")).map(|s| s["tags"]["lakectl:address"].clone()),
+        h.world
+            .spec(&physical("raw"))
+            .map(|s| s["tags"]["lakectl:address"].clone()),
         Some(json!("raw")),
         "deploy added the ownership tags"
     );
 
     // Importing again is a no-op that says so.
-    let again = h.engine.import(&d, &[a("raw")], 4).await.expect("import again");
-    assert!(matches!(again[0], Imported::AlreadyOwned { .. }), "{again:?}");
+    let again = h
+        .engine
+        .import(&d, &[a("raw")], 4)
+        .await
+        .expect("import again");
+    assert!(
+        matches!(again[0], Imported::AlreadyOwned { .. }),
+        "{again:?}"
+    );
 }
 
 #[tokio::test]
@@ -77,8 +97,18 @@ async fn import_refuses_what_it_cannot_adopt_and_writes_nothing() {
     let mut other = our_tags("raw");
     other["lakectl:stack"] = json!("other-lake");
     let cases: Vec<(&str, Vec<&str>, Option<serde_json::Value>, &str)> = vec![
-        ("an address the stack does not declare", vec!["nope"], None, "UnknownAddress"),
-        ("a resource that does not exist", vec!["raw"], None, "NothingToImport"),
+        (
+            "an address the stack does not declare",
+            vec!["nope"],
+            None,
+            "UnknownAddress",
+        ),
+        (
+            "a resource that does not exist",
+            vec!["raw"],
+            None,
+            "NothingToImport",
+        ),
         (
             "tags that name another stack",
             vec!["raw"],
@@ -128,7 +158,10 @@ async fn import_refuses_an_address_that_records_another_resource() {
         depends_on: vec![],
         attributes: Default::default(),
     };
-    h.state.put_record(&Harness::at(), &old).await.expect("record");
+    h.state
+        .put_record(&Harness::at(), &old)
+        .await
+        .expect("record");
     match h.engine.import(&two_buckets(), &[a("raw")], 4).await {
         Err(EngineError::AddressTaken { name, .. }) => assert_eq!(name, "lake-dev-raw-old"),
         other => panic!("expected AddressTaken, got {other:?}"),
