@@ -38,7 +38,7 @@ where
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => ProviderError::Unreachable {
             operation,
             resource,
-            detail: DisplayErrorContext(&err).to_string(),
+            detail: causes(&err),
         },
         SdkError::ServiceError(ctx) => {
             let status = ctx.raw().status().as_u16();
@@ -88,6 +88,22 @@ where
     }
 }
 
+/// The error and its sources as one line of their messages, without the repeats and the debug
+/// dump of [`DisplayErrorContext`]: "dispatch failure: io error: tcp connect error: Connection
+/// refused (os error 111)".
+pub fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
+}
+
 /// AWS's error code of an SDK error, when it has one.
 pub fn error_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
     err.as_service_error().and_then(|e| e.code())
@@ -97,4 +113,39 @@ pub fn error_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&s
 /// (e.g. S3's `NoSuchLifecycleConfiguration`).
 pub fn is_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>, codes: &[&str]) -> bool {
     error_code(err).is_some_and(|c| codes.contains(&c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::causes;
+    use std::fmt;
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|l| l as _)
+        }
+    }
+
+    #[test]
+    fn causes_read_as_one_line_without_repeats() {
+        let refused = Layer("Connection refused (os error 111)", None);
+        let io = Layer(
+            "io error: Connection refused (os error 111)",
+            Some(Box::new(refused)),
+        );
+        let err = Layer("dispatch failure", Some(Box::new(io)));
+        assert_eq!(
+            causes(&err),
+            "dispatch failure: io error: Connection refused (os error 111)"
+        );
+    }
 }

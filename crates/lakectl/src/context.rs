@@ -84,9 +84,12 @@ pub fn target(env: &EnvSettings) -> AwsTarget {
 pub async fn connect(env: &EnvSettings) -> Result<Aws> {
     let target = target(env);
     let config = lakectl_aws::sdk_config(&target).await;
+    // The first call: when nothing answers, say so after one quick retry instead of the full
+    // backoff every later call gets for throttling.
     let sts = aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(&config)
             .interceptor(CallLog)
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2))
             .build(),
     );
     let where_ = target
@@ -98,7 +101,7 @@ pub async fn connect(env: &EnvSettings) -> Result<Aws> {
         match err {
             lakectl_core::ProviderError::Unreachable { .. } => miette!(
                 help = "start the local emulator with `scripts/emulator up`, or check AWS_ENDPOINT_URL / the env file's endpoint",
-                "cannot reach {where_}: {err}"
+                "{err}"
             ),
             other => miette!(
                 help = "check the credentials in the standard AWS chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO)",
