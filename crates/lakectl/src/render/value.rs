@@ -31,7 +31,11 @@ pub fn line_diff(before: &Value, after: &Value, indent: &str) -> String {
     let b = serde_json::to_string_pretty(after).unwrap_or_default();
     let diff = similar::TextDiff::from_lines(&a, &b);
     let mut out = String::new();
-    for group in diff.grouped_ops(2) {
+    for (i, group) in diff.grouped_ops(2).into_iter().enumerate() {
+        // Hunks are apart in the document: mark the lines left out between them.
+        if i > 0 {
+            out.push_str(&format!("\n{indent}  ..."));
+        }
         for op in group {
             for change in diff.iter_changes(&op) {
                 let sign = match change.tag() {
@@ -82,5 +86,23 @@ mod tests {
             out.contains("\"Action\": \"s3:GetObject\","),
             "context lines are kept: {out}"
         );
+        assert!(!out.contains("..."), "one hunk, nothing left out: {out}");
+    }
+
+    #[test]
+    fn hunks_far_apart_are_separated() {
+        let statements = |first: &str, last: &str| {
+            json!({"Statement": [
+                {"Sid": "A", "Action": first, "Resource": "r1", "Effect": "Allow"},
+                {"Sid": "B", "Action": "x", "Resource": "r2", "Effect": "Allow"},
+                {"Sid": "C", "Action": "y", "Resource": "r3", "Effect": "Allow"},
+                {"Sid": "D", "Action": last, "Resource": "r4", "Effect": "Allow"},
+            ]})
+        };
+        let before = statements("s3:GetObject", "s3:PutObject");
+        let after = statements("s3:ListBucket", "s3:DeleteObject");
+        let out = line_diff(&before, &after, "");
+        let separators = out.lines().filter(|l| l.trim() == "...").count();
+        assert_eq!(separators, 1, "{out}");
     }
 }
