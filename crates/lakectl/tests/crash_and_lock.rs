@@ -5,7 +5,13 @@ mod common;
 use common::{Aws, Sandbox, wait_for_line};
 use std::time::Duration;
 
-const MANY: [&str; 8] = ["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"];
+/// Enough customers that a deploy at `--concurrency 1` runs for seconds on the emulator, so the
+/// tests can act while it is in flight instead of racing its end.
+const MANY: [&str; 32] = [
+    "a01", "a02", "a03", "a04", "a05", "a06", "a07", "a08", "a09", "a10", "a11", "a12", "a13",
+    "a14", "a15", "a16", "a17", "a18", "a19", "a20", "a21", "a22", "a23", "a24", "a25", "a26",
+    "a27", "a28", "a29", "a30", "a31", "a32",
+];
 
 #[test]
 fn kill_9_mid_deploy_then_deploy_again_converges_without_duplicates_or_orphans() {
