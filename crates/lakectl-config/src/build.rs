@@ -87,9 +87,15 @@ pub(crate) fn build(
 
     let edges = dependencies(decls, &instances, &targets, errs);
     report_cycles(&edges, errs);
+    // What a resource waits for without referencing it: its `depends_on:` entries. References
+    // stay in the spec, where the engine reads them.
     for i in &mut instances {
         if let Some(e) = edges.get(&i.resource.address) {
-            i.resource.explicit_deps = e.keys().cloned().collect();
+            i.resource.explicit_deps = e
+                .keys()
+                .filter(|to| !i.refs.iter().any(|r| r.to == **to))
+                .cloned()
+                .collect();
         }
     }
     report_duplicate_names(&instances, errs);

@@ -175,3 +175,30 @@ fn env_names_lists_the_env_files() {
     );
     assert!(lakectl_config::env_names(Path::new("tests/no-such-folder")).is_empty());
 }
+
+#[test]
+fn depends_on_reaches_the_graph_without_repeating_references() {
+    let dir = std::env::temp_dir().join(format!("lakectl-depends-on-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("env")).expect("mkdir");
+    std::fs::write(
+        dir.join("lake.yaml"),
+        "stack: lake\nresources:\n  table:\n    kind: dynamodb.table\n    properties:\n      name: lake-t\n      partition_key: {name: pk, type: S}\n  \
+         raw:\n    kind: s3.bucket\n    for_each: [a, b]\n    properties: {}\n  \
+         report:\n    kind: s3.bucket\n    depends_on: [raw, table]\n    properties:\n      tags: {t: \"${table.name}\"}\n",
+    )
+    .expect("stack");
+    std::fs::write(dir.join("env/dev.yaml"), "region: us-east-1\n").expect("env");
+    let stack = lakectl_config::load(&dir, "dev", &common::schemas())
+        .unwrap_or_else(|d| panic!("the stack failed to load:\n{d}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let report = &stack.resources[&addr("report")];
+    assert_eq!(
+        report.explicit_deps,
+        BTreeSet::from([addr("raw[a]"), addr("raw[b]")]),
+        "`depends_on: [raw]` waits for every instance; `table` is referenced, so it is not repeated"
+    );
+    assert_eq!(
+        report.depends_on(),
+        BTreeSet::from([addr("raw[a]"), addr("raw[b]"), addr("table")])
+    );
+}

@@ -46,8 +46,8 @@ pub struct DesiredResource {
     pub spec: Value,
     /// Where it is declared, `file:line:col`, for messages.
     pub location: String,
-    /// Resources it must wait for as the loader found them: its references and its
-    /// `depends_on:` entries (references are also read from `spec` by [`Self::depends_on`]).
+    /// Resources it waits for without referencing them: its `depends_on:` entries.
+    /// [`Self::depends_on`] adds the references in `spec`.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub explicit_deps: BTreeSet<Address>,
 }
