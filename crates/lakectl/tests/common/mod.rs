@@ -97,6 +97,14 @@ impl Run {
         })
     }
 
+    /// The calls of `--stats` that change something, by the rule `--stats` itself counts them.
+    pub fn mutating_calls(&self) -> Vec<(String, u64)> {
+        self.calls()
+            .into_iter()
+            .filter(|(op, _)| lakectl_aws::calls::is_mutating(op))
+            .collect()
+    }
+
     /// The `--stats` call counts: `service:Operation` → count.
     pub fn calls(&self) -> Vec<(String, u64)> {
         let mut out = Vec::new();
