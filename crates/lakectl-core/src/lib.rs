@@ -12,25 +12,14 @@ pub mod plan;
 pub mod provider;
 pub mod refs;
 pub mod schema;
+pub mod tags;
 
 pub use address::{Address, ResourceId};
 pub use delta::{FieldChange, diff};
-pub use error::ProviderError;
+pub use error::{ErrorClass, ProviderError};
 pub use graph::{DesiredResource, DesiredStack, EnvSettings, RemovalPolicy};
 pub use plan::{Action, Plan, ResourceChange, Summary};
 pub use provider::{
     Attributes, Contents, CreateRequest, DeleteRequest, Live, Observation, Provider, UpdateRequest,
 };
 pub use schema::{Prop, Schema, Type};
-
-/// Tag keys lakectl puts on everything taggable, so that ownership can be read back from AWS.
-pub mod tags {
-    /// The stack that owns the resource.
-    pub const STACK: &str = "lakectl:stack";
-    /// The environment that owns the resource.
-    pub const ENV: &str = "lakectl:env";
-    /// The resource's address in the stack file.
-    pub const ADDRESS: &str = "lakectl:address";
-    /// Prefix shared by all ownership tags.
-    pub const PREFIX: &str = "lakectl:";
-}

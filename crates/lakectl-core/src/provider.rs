@@ -84,6 +84,8 @@ pub struct CreateRequest {
     pub name: String,
     /// The full desired spec, references resolved, defaults applied, ownership tags in `tags`.
     pub spec: Value,
+    /// How long the provider may wait for the resource to settle; set by the engine.
+    pub wait_limit: Duration,
 }
 
 /// Update one resource in place.
@@ -99,6 +101,8 @@ pub struct UpdateRequest {
     pub live: Value,
     /// The changed fields; a provider calls only the APIs these touch.
     pub changes: Vec<FieldChange>,
+    /// How long the provider may wait for the resource to settle; set by the engine.
+    pub wait_limit: Duration,
 }
 
 impl UpdateRequest {
@@ -123,14 +127,21 @@ pub struct DeleteRequest {
     /// Empty the resource first (all object versions, all items). Without it, a resource
     /// holding data is refused with [`ProviderError::DataLoss`].
     pub allow_data_loss: bool,
+    /// How long the provider may wait for the resource to go away; set by the engine.
+    pub wait_limit: Duration,
 }
 
 /// Manages one kind of AWS resource.
 ///
 /// # Guarantees a provider gives
 /// - `observe` has no side effects and reports only the properties in its [`Schema`].
-/// - `create` on a resource that already exists and is ours succeeds (it configures what
-///   differs), so a deploy killed halfway is finished by the next one.
+/// - `create` on a name that is taken fails with an error of class
+///   [`crate::ErrorClass::AlreadyExists`] and changes nothing: the engine then judges whose it
+///   is with the same ownership rule as the plan, and converges it through `update` only when
+///   it is ours. A provider never adopts anything itself.
+/// - A provider never retries or loops on its own: throttling is retried by the SDK, and an
+///   eventual-consistency failure is marked ([`ProviderError::settles_later`]) for the engine
+///   to run the step again. Waits go through the kit's bounded wait within `wait_limit`.
 /// - `delete` on a missing resource succeeds.
 /// - `delete` never destroys data unless the request allows it.
 /// - Errors keep the operation, the resource, AWS's code, message and request id.

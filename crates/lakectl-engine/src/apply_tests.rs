@@ -224,7 +224,7 @@ async fn a_failure_skips_only_its_dependents() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn retryable_errors_are_retried() {
+async fn steps_that_settle_later_are_run_again() {
     let h = Harness::new(Duration::ZERO);
     h.world
         .fail(Op::Create, &physical("solo"), Failure::Retryable(2));
@@ -236,7 +236,7 @@ async fn retryable_errors_are_retried() {
         .into_iter()
         .filter(|m| *m == (Op::Create, physical("solo")))
         .count();
-    assert_eq!(creates, 3, "two throttles, then success");
+    assert_eq!(creates, 3, "twice not settled yet, then success");
     let retries: Vec<u32> = h
         .progress
         .events()
@@ -247,13 +247,117 @@ async fn retryable_errors_are_retried() {
                 attempt,
                 error,
             } if address == a("solo") => {
-                assert!(error.contains("Throttling"), "{error}");
+                assert!(error.contains("not settled yet"), "{error}");
                 Some(attempt)
             }
             _ => None,
         })
         .collect();
     assert_eq!(retries, vec![2, 3]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_step_is_not_sent_again_on_top_of_the_sdks_retries() {
+    let h = Harness::new(Duration::ZERO);
+    h.world
+        .fail(Op::Create, &physical("solo"), Failure::Throttled);
+    let planned = h
+        .plan(&lake(RemovalPolicy::Destroy), PlanMode::Deploy)
+        .await
+        .expect("plan");
+    let report = match h.apply(&planned, 8, false).await {
+        Err(EngineError::ApplyFailed { report, .. }) => report,
+        other => panic!("expected the throttled create to fail the apply, got {other:?}"),
+    };
+    assert_eq!(report.failed.len(), 1, "{:?}", report.failed);
+    let creates = h
+        .world
+        .mutations()
+        .into_iter()
+        .filter(|m| *m == (Op::Create, physical("solo")))
+        .count();
+    assert_eq!(
+        creates, 1,
+        "the SDK already retried it 6 times; the engine must not multiply that"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_foreign_resource_made_between_plan_and_apply_is_refused_and_left_untouched() {
+    let h = Harness::new(Duration::ZERO);
+    let planned = h
+        .plan(&lake(RemovalPolicy::Destroy), PlanMode::Deploy)
+        .await
+        .expect("plan");
+    // Someone else takes the name after the plan saw it free.
+    let theirs = json!({"key": "s", "tags": {"team": "other"}});
+    h.world.put(&physical("solo"), theirs.clone());
+    let report = match h.apply(&planned, 8, false).await {
+        Err(EngineError::ApplyFailed { report, .. }) => report,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    let (failed, why) = report.failed.first().expect("solo fails");
+    assert_eq!(failed, &a("solo"));
+    assert!(why.contains("not owned"), "{why}");
+    assert_eq!(
+        h.world.spec(&physical("solo")),
+        Some(theirs),
+        "left as it was"
+    );
+    let touched: Vec<_> = h
+        .world
+        .mutations()
+        .into_iter()
+        .filter(|(op, name)| *name == physical("solo") && *op != Op::Create)
+        .collect();
+    assert_eq!(
+        touched,
+        vec![],
+        "no update or delete of someone else's resource"
+    );
+    let record = h
+        .state
+        .records(&Harness::at())
+        .await
+        .expect("records")
+        .into_iter()
+        .find(|r| r.address == a("solo"));
+    assert_ne!(
+        record.map(|r| r.status),
+        Some(RecordStatus::Owned),
+        "never recorded as ours"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn our_resource_made_between_plan_and_apply_is_brought_in_line() {
+    let h = Harness::new(Duration::ZERO);
+    let mut d = lake(RemovalPolicy::Destroy);
+    if let Some(solo) = d.resources.get_mut(&a("solo")) {
+        solo.spec["size"] = json!(2);
+    }
+    let planned = h.plan(&d, PlanMode::Deploy).await.expect("plan");
+    // Another run of this stack created it meanwhile, with an older spec.
+    h.world.put(
+        &physical("solo"),
+        json!({"key": "s", "size": 7, "tags": crate::testing::our_tags("solo")}),
+    );
+    let report = h.apply(&planned, 8, false).await.expect("apply");
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let updates: Vec<_> = h
+        .world
+        .calls()
+        .into_iter()
+        .filter(|c| c.op == Op::Update && c.name == physical("solo"))
+        .map(|c| c.paths)
+        .collect();
+    assert_eq!(updates, vec![vec!["size".to_string()]], "only what differs");
+    assert_eq!(
+        h.world
+            .spec(&physical("solo"))
+            .and_then(|s| s.get("size").cloned()),
+        Some(json!(2))
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -3,18 +3,24 @@
 
 use crate::engine::{Providers, provider_of};
 use crate::error::EngineError;
+use crate::observe::{Target, observe_settled};
+use crate::ownership::{Claim, Ownership, ownership};
 use crate::planned::Node;
-use crate::progress::ProgressEvent;
+use crate::progress::{Progress, ProgressEvent};
 use crate::retry::with_retries;
 use crate::specs::{Known, prepare, resolve, with_name};
 use crate::state::{RecordStatus, ResourceRecord, StackEnv, StateStore};
 use lakectl_core::{
-    Action, Attributes, CreateRequest, DeleteRequest, FieldChange, Provider, ResourceId,
-    UpdateRequest, diff,
+    Action, Attributes, CreateRequest, DeleteRequest, FieldChange, Live, Observation, Provider,
+    ProviderError, ResourceId, UpdateRequest, diff,
 };
 use serde_json::Value;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
+
+/// How long a provider may wait for one resource to settle after a change.
+pub(crate) const WAIT_LIMIT: Duration = Duration::from_secs(300);
 
 /// What every change needs, shared by all running changes.
 #[derive(Clone)]
@@ -26,6 +32,12 @@ pub(crate) struct Context {
     pub allow_data_loss: bool,
     /// Retry events go to the walker, which forwards them to the caller's progress.
     pub events: UnboundedSender<ProgressEvent>,
+}
+
+impl Progress for Context {
+    fn event(&self, e: &ProgressEvent) {
+        let _ = self.events.send(e.clone());
+    }
 }
 
 /// Carries out `node`; returns its attributes (with `name`) when it still exists afterwards.
@@ -181,13 +193,14 @@ async fn create(
         address: node.address.clone(),
         name: node.name.clone(),
         spec,
+        wait_limit: WAIT_LIMIT,
     };
-    let emit = |e: ProgressEvent| {
-        let _ = cx.events.send(e);
+    let emit = |e: ProgressEvent| cx.event(&e);
+    let created = match with_retries(&node.address, &emit, || provider.create(&req)).await {
+        Ok(attrs) => attrs,
+        Err(e) if e.is_already_exists() => converge_existing(cx, provider, node, &req, e).await?,
+        Err(e) => return Err(provider_error(node, &own_id(node), "creating")(e)),
     };
-    let created = with_retries(&node.address, &emit, || provider.create(&req))
-        .await
-        .map_err(provider_error(node, &own_id(node), "creating"))?;
     let mut attrs = node.predicted.clone();
     attrs.extend(created);
     put(
@@ -197,6 +210,80 @@ async fn create(
     )
     .await?;
     Ok(with_name(&node.name, &attrs))
+}
+
+/// A create found the name taken: someone made it between plan and apply, or an earlier run
+/// of ours died after creating it. The same ownership rule as the plan decides, judged on the
+/// record the plan saw (not the intent just written): ours is brought in line with an update,
+/// anything else is refused and left untouched.
+async fn converge_existing(
+    cx: &Context,
+    provider: &dyn Provider,
+    node: &Node,
+    req: &CreateRequest,
+    taken: ProviderError,
+) -> Result<Attributes, EngineError> {
+    let target = Target {
+        address: node.address.clone(),
+        provider: provider_of(&cx.providers, &node.address, &node.kind)?,
+        name: node.name.clone(),
+    };
+    let live = match observe_settled(&target, cx).await? {
+        Observation::Exists(live) => live,
+        // Taken at create, gone when read: report what create said.
+        _ => return Err(provider_error(node, &own_id(node), "creating")(taken)),
+    };
+    let claim = Claim {
+        stack: &cx.at.stack,
+        env: &cx.at.env,
+        address: &node.address,
+        kind: &node.kind,
+        name: &node.name,
+    };
+    let taggable = provider.schema().taggable;
+    if let Ownership::Foreign { owner } =
+        ownership(&claim, taggable, &live.spec, node.record.as_ref())
+    {
+        return Err(EngineError::NotOwned {
+            address: node.address.clone(),
+            kind: node.kind.clone(),
+            name: node.name.clone(),
+            location: node.location.clone(),
+            owner,
+        });
+    }
+    let live = Live {
+        spec: prepare(provider, live.spec),
+        attributes: live.attributes,
+    };
+    let changes = diff(provider.schema(), &req.spec, &live.spec);
+    if let Some(c) = changes.iter().find(|c| c.forces_replace) {
+        return Err(EngineError::Internal {
+            detail: format!(
+                "{}: it appeared while this deploy ran and its `{}` differs in a way that needs a replacement; run plan again",
+                node.address, c.path
+            ),
+        });
+    }
+    if changes.is_empty() {
+        return Ok(live.attributes);
+    }
+    let update = UpdateRequest {
+        address: node.address.clone(),
+        name: node.name.clone(),
+        desired: req.spec.clone(),
+        live: live.spec.clone(),
+        changes,
+        wait_limit: WAIT_LIMIT,
+    };
+    let emit = |e: ProgressEvent| cx.event(&e);
+    let mut attrs = live.attributes.clone();
+    attrs.extend(
+        with_retries(&node.address, &emit, || provider.update(&update))
+            .await
+            .map_err(provider_error(node, &own_id(node), "updating"))?,
+    );
+    Ok(attrs)
 }
 
 async fn update(
@@ -244,10 +331,9 @@ async fn update(
         desired,
         live: live.spec.clone(),
         changes,
+        wait_limit: WAIT_LIMIT,
     };
-    let emit = |e: ProgressEvent| {
-        let _ = cx.events.send(e);
-    };
+    let emit = |e: ProgressEvent| cx.event(&e);
     let updated = with_retries(&node.address, &emit, || provider.update(&req))
         .await
         .map_err(provider_error(node, &own_id(node), "updating"))?;
@@ -286,10 +372,9 @@ async fn delete(
         address: node.address.clone(),
         name: target.name.clone(),
         allow_data_loss: cx.allow_data_loss,
+        wait_limit: WAIT_LIMIT,
     };
-    let emit = |e: ProgressEvent| {
-        let _ = cx.events.send(e);
-    };
+    let emit = |e: ProgressEvent| cx.event(&e);
     with_retries(&node.address, &emit, || provider.delete(&req))
         .await
         .map_err(provider_error(node, target, "deleting"))

@@ -63,6 +63,18 @@ pub(crate) async fn observe_all(
         .collect())
 }
 
+/// Observes one resource on its own, waiting out a transition, as a plan does: for apply,
+/// when a create finds the name taken.
+///
+/// # Errors
+/// As [`observe_all`].
+pub(crate) async fn observe_settled(
+    target: &Target,
+    progress: &dyn Progress,
+) -> Result<Observation, EngineError> {
+    observe_one(target, &Semaphore::new(1), progress).await
+}
+
 async fn observe_one(
     target: &Target,
     semaphore: &Semaphore,

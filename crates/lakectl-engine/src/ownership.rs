@@ -1,7 +1,8 @@
 //! Whether an existing resource belongs to this stack/env/address.
 
 use crate::state::ResourceRecord;
-use lakectl_core::{Address, tags};
+use lakectl_core::Address;
+use lakectl_core::tags::Owner;
 use serde_json::Value;
 
 /// Who owns an existing resource, as far as its tags and the state records tell.
@@ -40,26 +41,13 @@ pub(crate) fn ownership(
     record: Option<&ResourceRecord>,
 ) -> Ownership {
     if taggable {
-        let tag = |k: &str| {
-            live_spec
-                .get("tags")
-                .and_then(|t| t.get(k))
-                .and_then(Value::as_str)
-        };
-        let found = [tag(tags::STACK), tag(tags::ENV), tag(tags::ADDRESS)];
-        let ours = [claim.stack, claim.env, claim.address.as_str()];
-        if found.iter().zip(ours).all(|(f, o)| *f == Some(o)) {
+        let owner = Owner::of(live_spec);
+        if owner.is(claim.stack, claim.env, claim.address.as_str()) {
             return Ownership::Ours;
         }
-        if found.iter().any(Option::is_some) {
-            let show = |v: Option<&str>| v.unwrap_or("(none)").to_string();
+        if !owner.is_untagged() {
             return Ownership::Foreign {
-                owner: Some(format!(
-                    "stack {}, env {}, address {}",
-                    show(found[0]),
-                    show(found[1]),
-                    show(found[2])
-                )),
+                owner: Some(owner.to_string()),
             };
         }
     }

@@ -261,6 +261,7 @@ impl Planner<'_> {
             changes,
             depends_on: r.depends_on().into_iter().collect(),
             predicted: provider.predict_attributes(&r.name),
+            location: r.location.clone(),
         };
         self.learn(&node);
         self.nodes.insert(r.address.clone(), node);
@@ -339,6 +340,7 @@ impl Planner<'_> {
             changes: Vec::new(),
             depends_on,
             predicted: Default::default(),
+            location: "state table".into(),
         }
     }
 }

@@ -48,4 +48,6 @@ pub(crate) struct Node {
     pub depends_on: Vec<Address>,
     /// Attributes the provider predicts from the name.
     pub predicted: Attributes,
+    /// Where it is declared (`file:line:col`), or `state table` for a record only.
+    pub location: String,
 }

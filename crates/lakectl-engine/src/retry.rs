@@ -1,4 +1,10 @@
-//! Retrying calls that failed with a retryable error (throttling, IAM eventual consistency).
+//! Running a step again when it failed only because AWS had not settled yet.
+//!
+//! This is not the throttling retry: the SDK retries throttled and transient calls itself
+//! (configured once in `lakectl_provider::sdk_config`), and those errors reach the engine
+//! final. A step runs again only for errors a provider marks as documented eventual
+//! consistency ([`ProviderError::settles_later`]): an IAM principal not propagated yet, a
+//! DynamoDB table's backups not ready yet, a role that had something attached meanwhile.
 
 use crate::progress::ProgressEvent;
 use lakectl_core::{Address, ProviderError};
@@ -52,11 +58,12 @@ mod tests {
 
     fn throttled() -> ProviderError {
         ProviderError::Aws {
-            operation: "s3:CreateBucket",
+            operation: "iam:CreateRole",
             resource: "b".into(),
-            code: "SlowDown".into(),
-            message: "slow down".into(),
+            code: "MalformedPolicyDocument".into(),
+            message: "Invalid principal in policy".into(),
             request_id: None,
+            class: lakectl_core::ErrorClass::Validation,
             retryable: true,
         }
     }

@@ -11,8 +11,8 @@ use crate::state::{StackEnv, StateStore};
 use async_trait::async_trait;
 use lakectl_core::{
     Address, Attributes, Contents, CreateRequest, DeleteRequest, DesiredResource, DesiredStack,
-    EnvSettings, Live, Observation, Prop, Provider, ProviderError, RemovalPolicy, Schema, Type,
-    UpdateRequest,
+    EnvSettings, ErrorClass, Live, Observation, Prop, Provider, ProviderError, RemovalPolicy,
+    Schema, Type, UpdateRequest,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -52,8 +52,10 @@ pub(crate) struct Call {
 pub(crate) enum Failure {
     /// Fails every time, not retryable.
     Permanent,
-    /// Fails this many more times with a throttling error, then succeeds.
+    /// Fails this many more times with an error marked to settle later, then succeeds.
     Retryable(u32),
+    /// Fails every time as throttled after the SDK's own retries: final for the engine.
+    Throttled,
 }
 
 #[derive(Default)]
@@ -196,6 +198,16 @@ impl World {
                     code: "AccessDenied".into(),
                     message: "not allowed".into(),
                     request_id: Some("req-1".into()),
+                    class: ErrorClass::AccessDenied,
+                    retryable: false,
+                }),
+                Some(Failure::Throttled) => Err(ProviderError::Aws {
+                    operation: "fake:Call",
+                    resource: name.into(),
+                    code: "Throttling".into(),
+                    message: "rate exceeded".into(),
+                    request_id: None,
+                    class: ErrorClass::Throttled,
                     retryable: false,
                 }),
                 Some(Failure::Retryable(n)) if *n > 0 => {
@@ -203,9 +215,10 @@ impl World {
                     Err(ProviderError::Aws {
                         operation: "fake:Call",
                         resource: name.into(),
-                        code: "Throttling".into(),
-                        message: "rate exceeded".into(),
+                        code: "ConcurrentModification".into(),
+                        message: "not settled yet".into(),
                         request_id: None,
+                        class: ErrorClass::Conflict,
                         retryable: true,
                     })
                 }
@@ -287,6 +300,9 @@ impl Provider for FakeProvider {
     async fn create(&self, req: &CreateRequest) -> Result<Attributes, ProviderError> {
         self.world
             .call(Op::Create, &req.name, vec![], |w| {
+                if w.resources.contains_key(&req.name) {
+                    return Err(ProviderError::already_exists("fake:Create", &req.name));
+                }
                 w.next_id += 1;
                 let attributes = Attributes::from([
                     ("arn".to_string(), format!("arn:fake:{}", req.name)),

@@ -251,6 +251,7 @@ mod tests {
             changes: vec![],
             depends_on: list(deps),
             predicted: Default::default(),
+            location: "test".into(),
         }
     }
 

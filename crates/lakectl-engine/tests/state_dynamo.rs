@@ -2,11 +2,11 @@
 //! its own table, so the tests run in parallel on one server without resets.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use lakectl_aws::AwsTarget;
 use lakectl_core::{Address, Attributes, ProviderError};
 use lakectl_engine::state::dynamo::{DEFAULT_TABLE, DynamoStateStore};
 use lakectl_engine::state::lock::{LockGuard, LockOptions};
 use lakectl_engine::state::{RecordStatus, ResourceRecord, StackEnv, StateError, StateStore};
+use lakectl_provider::AwsTarget;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -25,7 +25,7 @@ async fn config() -> aws_config::SdkConfig {
         .unwrap_or_else(|| {
             panic!("AWS_ENDPOINT_URL is not set; these tests need the emulator: {HOW}")
         });
-    let config = lakectl_aws::sdk_config(&AwsTarget {
+    let config = lakectl_provider::sdk_config(&AwsTarget {
         region: std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into()),
         endpoint: Some(endpoint.clone()),
     })

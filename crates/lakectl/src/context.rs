@@ -2,12 +2,12 @@
 //! providers, the state store and the engine.
 
 use crate::cli::Cli;
-use lakectl_aws::{AccountContext, AwsTarget, CallLog};
 use lakectl_core::{DesiredStack, EnvSettings, Provider, Schema};
 use lakectl_engine::state::dynamo::{DEFAULT_TABLE, DynamoStateStore};
 use lakectl_engine::state::lock::{LockGuard, LockOptions, default_holder};
 use lakectl_engine::state::memory::MemoryStateStore;
 use lakectl_engine::state::{StackEnv, StateError, StateStore};
+use lakectl_provider::{AccountContext, AwsTarget, CallLog};
 use miette::{Result, miette};
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,7 +83,7 @@ pub fn target(env: &EnvSettings) -> AwsTarget {
 /// account other than the one the env file declares, before anything else happens.
 pub async fn connect(env: &EnvSettings) -> Result<Aws> {
     let target = target(env);
-    let config = lakectl_aws::sdk_config(&target).await;
+    let config = lakectl_provider::sdk_config(&target).await;
     // The first call: when nothing answers, say so after one quick retry instead of the full
     // backoff every later call gets for throttling.
     let sts = aws_sdk_sts::Client::from_conf(
@@ -97,7 +97,7 @@ pub async fn connect(env: &EnvSettings) -> Result<Aws> {
         .clone()
         .unwrap_or_else(|| format!("AWS {}", target.region));
     let identity = sts.get_caller_identity().send().await.map_err(|e| {
-        let err = lakectl_aws::aws_error("sts:GetCallerIdentity", &where_, e);
+        let err = lakectl_provider::aws_error("sts:GetCallerIdentity", &where_, e);
         match err {
             lakectl_core::ProviderError::Unreachable { .. } => miette!(
                 help = "start the local emulator with `scripts/emulator up`, or check AWS_ENDPOINT_URL / the env file's endpoint",

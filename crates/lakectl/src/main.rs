@@ -46,11 +46,11 @@ fn main() -> ExitCode {
 }
 
 fn print_stats() {
-    let calls = lakectl_aws::calls::snapshot();
+    let calls = lakectl_provider::calls::snapshot();
     let total: u64 = calls.values().sum();
     let mutating: u64 = calls
         .iter()
-        .filter(|(op, _)| lakectl_aws::calls::is_mutating(op))
+        .filter(|(op, _)| lakectl_provider::calls::is_mutating(op))
         .map(|(_, n)| n)
         .sum();
     eprintln!("aws calls: {total} ({mutating} mutating)");

@@ -26,8 +26,8 @@ use aws_sdk_dynamodb::types::{
     PointInTimeRecoverySpecification, PointInTimeRecoveryStatus, ReturnValue, ScalarAttributeType,
     TableStatus,
 };
-use lakectl_aws::aws_error;
 use lakectl_core::{Address, Attributes, ProviderError};
+use lakectl_provider::aws_error;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -56,10 +56,10 @@ pub struct DynamoStateStore {
 
 impl DynamoStateStore {
     /// A store on `table`; makes no call until used ([`StateStore::ensure`] creates the table).
-    /// Its calls are counted by [`lakectl_aws::CallLog`] like every other client's.
+    /// Its calls are counted by [`lakectl_provider::CallLog`] like every other client's.
     pub fn new(config: &aws_config::SdkConfig, table: impl Into<String>) -> Self {
         let conf = aws_sdk_dynamodb::config::Builder::from(config)
-            .interceptor(lakectl_aws::CallLog)
+            .interceptor(lakectl_provider::CallLog)
             .build();
         Self {
             client: Client::from_conf(conf),
@@ -417,6 +417,7 @@ impl StateStore for DynamoStateStore {
             message: "the deploy lock changed hands twice while it was being taken; try again"
                 .into(),
             request_id: None,
+            class: lakectl_core::ErrorClass::Conflict,
             retryable: true,
         }
         .into())

@@ -101,7 +101,7 @@ impl Run {
     pub fn mutating_calls(&self) -> Vec<(String, u64)> {
         self.calls()
             .into_iter()
-            .filter(|(op, _)| lakectl_aws::calls::is_mutating(op))
+            .filter(|(op, _)| lakectl_provider::calls::is_mutating(op))
             .collect()
     }
 

@@ -21,17 +21,13 @@ pub use table::{Billing, Gsi, Key, Table};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::TableStatus;
 use converge::{Target, converge};
-use lakectl_aws::{AccountContext, CallLog};
 use lakectl_core::{
     Attributes, Contents, CreateRequest, DeleteRequest, Live, Observation, Provider, ProviderError,
     Schema, UpdateRequest,
 };
+use lakectl_provider::AccountContext;
 use serde_json::Value;
 use std::time::Duration;
-use writes::Created;
-
-/// How long to wait for a table to become ACTIVE or go away after a change.
-const WAIT_LIMIT: Duration = Duration::from_secs(300);
 
 /// How soon to look again at a table in transition.
 const RETRY_AFTER: Duration = Duration::from_secs(5);
@@ -46,11 +42,8 @@ pub struct DynamoDbProvider {
 impl DynamoDbProvider {
     /// A provider using the shared SDK config; ARNs are built for `account`.
     pub fn new(config: &aws_config::SdkConfig, account: &AccountContext) -> Self {
-        let conf = aws_sdk_dynamodb::config::Builder::from(config)
-            .interceptor(CallLog)
-            .build();
         DynamoDbProvider {
-            client: aws_sdk_dynamodb::Client::from_conf(conf),
+            client: lakectl_provider::client!(aws_sdk_dynamodb, config),
             account: account.clone(),
             schema: schema(),
         }
@@ -64,29 +57,12 @@ impl DynamoDbProvider {
         )
     }
 
-    fn target<'a>(&'a self, name: &'a str, arn: &'a str) -> Target<'a> {
+    fn target<'a>(&'a self, name: &'a str, arn: &'a str, wait_limit: Duration) -> Target<'a> {
         Target {
             client: &self.client,
             name,
             arn,
-            wait_limit: WAIT_LIMIT,
-        }
-    }
-
-    /// The live settings of an existing, settled table, typed.
-    async fn live_table(&self, name: &str) -> Result<Table, ProviderError> {
-        match self.observe(name).await? {
-            Observation::Exists(live) => {
-                Table::from_spec(&live.spec).map_err(|e| ProviderError::invalid(name, e))
-            }
-            Observation::Missing => Err(ProviderError::invalid(
-                name,
-                "the table was gone right after it was created; someone else deleted it",
-            )),
-            Observation::Pending { status, .. } => Err(ProviderError::invalid(
-                name,
-                format!("the table is still {status} after waiting for it; run the deploy again"),
-            )),
+            wait_limit,
         }
     }
 
@@ -143,26 +119,17 @@ impl Provider for DynamoDbProvider {
     async fn create(&self, req: &CreateRequest) -> Result<Attributes, ProviderError> {
         let name = req.name.as_str();
         let desired = parse(name, &req.spec)?;
-        let created = writes::create_table(&self.client, name, &desired).await?;
-        let table = reads::wait_settled(&self.client, name, WAIT_LIMIT).await?;
+        writes::create_table(&self.client, name, &desired).await?;
+        let table = reads::wait_settled(&self.client, name, req.wait_limit).await?;
         let arn = table
             .table_arn()
             .map_or_else(|| self.arn(name), str::to_string);
-        let target = self.target(name, &arn);
-        match created {
-            Created::New => {
-                // CreateTable took everything else; these two have their own APIs.
-                if desired.pitr {
-                    writes::set_pitr(&self.client, name, true).await?;
-                }
-                if let Some(attr) = &desired.ttl_attribute {
-                    writes::set_ttl(&self.client, name, attr, true).await?;
-                }
-            }
-            Created::Existing => {
-                let live = self.live_table(name).await?;
-                converge(&target, &desired, &live, &|_| true).await?;
-            }
+        // CreateTable took everything else; these two have their own APIs.
+        if desired.pitr {
+            writes::set_pitr(&self.client, name, true).await?;
+        }
+        if let Some(attr) = &desired.ttl_attribute {
+            writes::set_ttl(&self.client, name, attr, true).await?;
         }
         Ok(self.attributes(name, arn))
     }
@@ -172,9 +139,12 @@ impl Provider for DynamoDbProvider {
         let desired = parse(name, &req.desired)?;
         let live = parse(name, &req.live)?;
         let arn = self.arn(name);
-        converge(&self.target(name, &arn), &desired, &live, &|p| {
-            req.touches(p)
-        })
+        converge(
+            &self.target(name, &arn, req.wait_limit),
+            &desired,
+            &live,
+            &|p| req.touches(p),
+        )
         .await?;
         Ok(self.attributes(name, arn))
     }
@@ -194,11 +164,11 @@ impl Provider for DynamoDbProvider {
             });
         }
         if table.table_status() == Some(&TableStatus::Deleting) {
-            return reads::wait_gone(&self.client, name, WAIT_LIMIT).await;
+            return reads::wait_gone(&self.client, name, req.wait_limit).await;
         }
         // DeleteTable is refused while the table or an index is in transition.
         let table = match pending_status(&table) {
-            Some(_) => reads::wait_settled(&self.client, name, WAIT_LIMIT).await?,
+            Some(_) => reads::wait_settled(&self.client, name, req.wait_limit).await?,
             None => table,
         };
         // Deletion protection guards against deletes nobody approved. The engine calls
@@ -208,7 +178,7 @@ impl Provider for DynamoDbProvider {
             writes::set_deletion_protection(&self.client, name, false).await?;
         }
         writes::delete_table(&self.client, name).await?;
-        reads::wait_gone(&self.client, name, WAIT_LIMIT).await
+        reads::wait_gone(&self.client, name, req.wait_limit).await
     }
 
     async fn contents(&self, name: &str) -> Result<Contents, ProviderError> {

@@ -4,10 +4,11 @@
 use crate::live::{TableFacts, pending_status, pitr_enabled, ttl_attribute};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Select, TableDescription};
-use lakectl_aws::aws_error;
 use lakectl_core::{Contents, ProviderError};
+use lakectl_provider::aws_error;
+use lakectl_provider::wait::{self, Goal, Poll};
 use std::collections::{BTreeMap, HashMap};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Counting items stops here: enough to tell people what a delete would destroy.
 pub const COUNT_LIMIT: u64 = 10_000;
@@ -110,85 +111,58 @@ async fn tags(
     }
 }
 
-/// What to wait for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Until {
-    /// The table and all its indexes ACTIVE.
-    Settled,
-    /// The table gone.
-    Gone,
-}
-
-/// Polls DescribeTable with backoff until the table and its indexes are ACTIVE.
+/// Waits until the table and its indexes are ACTIVE, within `limit`.
 ///
 /// # Errors
-/// The table is missing (deleted by someone else meanwhile) or still in transition after
-/// `limit`.
+/// The table is missing (deleted by someone else meanwhile), still in transition after
+/// `limit`, or DescribeTable failed.
 pub async fn wait_settled(
     c: &Client,
     name: &str,
     limit: Duration,
 ) -> Result<TableDescription, ProviderError> {
-    match wait(c, name, limit, Until::Settled).await? {
-        Some(table) => Ok(table),
-        None => Err(ProviderError::invalid(
-            name,
-            "the table disappeared while lakectl waited for it to become ACTIVE; \
+    let goal = Goal {
+        operation: "dynamodb:DescribeTable",
+        resource: name,
+        goal: "become ACTIVE",
+    };
+    wait::until(goal, limit, || async move {
+        match describe(c, name).await? {
+            None => Err(ProviderError::invalid(
+                name,
+                "the table disappeared while lakectl waited for it to become ACTIVE; \
              someone else deleted it, run the deploy again",
-        )),
-    }
+            )),
+            Some(t) => Ok(match pending_status(&t) {
+                None => Poll::Ready(t),
+                Some(status) => Poll::Pending(status),
+            }),
+        }
+    })
+    .await
 }
 
-/// Polls DescribeTable with backoff until the table is gone.
+/// Waits until the table is gone, within `limit`.
 ///
 /// # Errors
-/// The table still exists after `limit`.
+/// The table still exists after `limit`, or DescribeTable failed.
 pub async fn wait_gone(c: &Client, name: &str, limit: Duration) -> Result<(), ProviderError> {
-    wait(c, name, limit, Until::Gone).await.map(drop)
-}
-
-async fn wait(
-    c: &Client,
-    name: &str,
-    limit: Duration,
-    until: Until,
-) -> Result<Option<TableDescription>, ProviderError> {
-    let start = Instant::now();
-    let mut delay = Duration::from_millis(200);
-    loop {
-        let table = describe(c, name).await?;
-        let status = match (&table, until) {
-            (None, _) => return Ok(None),
-            (Some(t), Until::Settled) => match pending_status(t) {
-                None => return Ok(table),
-                Some(status) => status,
-            },
-            (Some(t), Until::Gone) => t
-                .table_status()
-                .map_or("present", |s| s.as_str())
-                .to_string(),
-        };
-        if start.elapsed() + delay > limit {
-            let goal = match until {
-                Until::Settled => "become ACTIVE",
-                Until::Gone => "be deleted",
-            };
-            return Err(ProviderError::Aws {
-                operation: "dynamodb:DescribeTable",
-                resource: name.to_string(),
-                code: "WaitTimeout".into(),
-                message: format!(
-                    "the table did not {goal} within {}s (still {status}); \
-                     DynamoDB is still working on it, run the deploy again later",
-                    limit.as_secs()
-                ),
-                request_id: None,
-                retryable: false,
-            });
-        }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_secs(10));
-    }
+    let goal = Goal {
+        operation: "dynamodb:DescribeTable",
+        resource: name,
+        goal: "be deleted",
+    };
+    wait::until(goal, limit, || async move {
+        Ok(match describe(c, name).await? {
+            None => Poll::Ready(()),
+            Some(t) => Poll::Pending(
+                t.table_status()
+                    .map_or("present", |s| s.as_str())
+                    .to_string(),
+            ),
+        })
+    })
+    .await
 }
 
 /// Counts items with `Select::Count` scans, page by page, stopping once [`COUNT_LIMIT`] is

@@ -7,27 +7,15 @@ use aws_sdk_dynamodb::types::{
     BillingMode, DeleteGlobalSecondaryIndexAction, GlobalSecondaryIndexUpdate,
     PointInTimeRecoverySpecification, TimeToLiveSpecification, UpdateGlobalSecondaryIndexAction,
 };
-use lakectl_aws::aws_error;
-use lakectl_core::ProviderError;
+use lakectl_core::{ErrorClass, ProviderError};
+use lakectl_provider::aws_error;
 use std::collections::BTreeMap;
-use std::time::Duration;
-
-/// Tries of UpdateContinuousBackups while AWS still sets up backups for a new table
-/// (waits 1 + 2 + 4 + 8 + 16 s between them).
-const PITR_ATTEMPTS: u32 = 6;
-
-/// Whether CreateTable found the table already there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Created {
-    /// A new table.
-    New,
-    /// It existed (`ResourceInUseException`): a re-run after a crash.
-    Existing,
-}
 
 /// CreateTable with keys, billing, indexes, deletion protection and tags at once, so the
-/// ownership tags are there from the first moment the table exists.
-pub async fn create_table(c: &Client, name: &str, t: &Table) -> Result<Created, ProviderError> {
+/// ownership tags are there from the first moment the table exists. A taken name
+/// (`ResourceInUseException`, which CreateTable alone answers for it) is reported with class
+/// `AlreadyExists`.
+pub async fn create_table(c: &Client, name: &str, t: &Table) -> Result<(), ProviderError> {
     let gsis = t
         .gsis
         .iter()
@@ -51,14 +39,18 @@ pub async fn create_table(c: &Client, name: &str, t: &Table) -> Result<Created, 
         .send()
         .await;
     match result {
-        Ok(_) => Ok(Created::New),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_resource_in_use_exception()) =>
-        {
-            Ok(Created::Existing)
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let taken = e
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_in_use_exception());
+            let err = aws_error("dynamodb:CreateTable", name, e);
+            Err(if taken {
+                err.with_class(ErrorClass::AlreadyExists)
+            } else {
+                err
+            })
         }
-        Err(e) => Err(aws_error("dynamodb:CreateTable", name, e)),
     }
 }
 
@@ -186,41 +178,27 @@ pub async fn set_deletion_protection(
 
 /// UpdateContinuousBackups: point-in-time recovery on or off.
 ///
-/// Right after a table is created AWS may answer `ContinuousBackupsUnavailableException`
-/// for a while; that is retried here with backoff, and if it outlasts the retries the error
-/// is marked retryable so the engine tries again later.
+/// Right after a table is created AWS may answer `ContinuousBackupsUnavailableException` for a
+/// while: that is marked to settle later, and the engine runs the step again after a pause.
 pub async fn set_pitr(c: &Client, name: &str, on: bool) -> Result<(), ProviderError> {
     let spec = PointInTimeRecoverySpecification::builder()
         .point_in_time_recovery_enabled(on)
         .build()
         .map_err(|e| ProviderError::invalid(name, format!("cannot build a PITR setting: {e}")))?;
-    let mut delay = Duration::from_secs(1);
-    let mut attempts_left = PITR_ATTEMPTS;
-    loop {
-        attempts_left -= 1;
-        let result = c
-            .update_continuous_backups()
-            .table_name(name)
-            .point_in_time_recovery_specification(spec.clone())
-            .send()
-            .await;
-        match result {
-            Ok(_) => return Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_continuous_backups_unavailable_exception()) =>
-            {
-                if attempts_left == 0 {
-                    let mut err = aws_error("dynamodb:UpdateContinuousBackups", name, e);
-                    if let ProviderError::Aws { retryable, .. } = &mut err {
-                        *retryable = true;
-                    }
-                    return Err(err);
-                }
-                tokio::time::sleep(delay).await;
-                delay *= 2;
-            }
-            Err(e) => return Err(aws_error("dynamodb:UpdateContinuousBackups", name, e)),
+    match c
+        .update_continuous_backups()
+        .table_name(name)
+        .point_in_time_recovery_specification(spec)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let settling = e
+                .as_service_error()
+                .is_some_and(|e| e.is_continuous_backups_unavailable_exception());
+            let err = aws_error("dynamodb:UpdateContinuousBackups", name, e);
+            Err(if settling { err.settles_later() } else { err })
         }
     }
 }

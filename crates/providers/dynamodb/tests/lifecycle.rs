@@ -81,47 +81,28 @@ async fn a_minimal_spec_reads_back_as_its_defaults() {
 }
 
 #[tokio::test]
-async fn create_over_an_existing_table_converges_instead_of_failing() {
+async fn create_on_a_taken_name_reports_it_and_changes_nothing() {
     let env = env().await;
     let p = &env.provider;
     let name = unique("twice");
     let spec = full_spec(&name);
-
-    let first = p
-        .create(&create_request(&name, &spec))
+    p.create(&create_request(&name, &spec))
         .await
         .expect("create");
-    let again = p
-        .create(&create_request(&name, &spec))
-        .await
-        .expect("create again");
-    assert_eq!(first, again, "the same table, the same attributes");
-    assert_eq!(drift(p, &name, &spec).await, Vec::<String>::new());
-
-    // A re-run after a crash with a spec that moved on meanwhile: the rest is converged.
+    // A second create, as after a deploy that died or a name someone else took: the
+    // provider reports it and the engine decides whose the table is.
     let mut moved = spec.clone();
     moved["point_in_time_recovery"] = json!(false);
-    moved["ttl_attribute"] = json!("purge_at");
-    moved["write_capacity"] = json!(4);
-    moved["tags"]["team"] = json!("platform");
-    moved["global_secondary_indexes"]
-        .as_array_mut()
-        .expect("a list")
-        .retain(|g| g["name"] != "by-job");
-    p.create(&create_request(&name, &moved))
-        .await
-        .expect("create over an existing table");
-    assert_eq!(drift(p, &name, &moved).await, Vec::<String>::new());
-
-    // Keys cannot change in place: converging refuses instead of half-applying.
-    let mut other_key = moved.clone();
-    other_key["partition_key"] = json!({"name": "tenant"});
-    let err = p
-        .create(&create_request(&name, &other_key))
-        .await
-        .expect_err("a different key cannot be converged");
-    assert!(err.to_string().contains("cannot change in place"), "{err}");
-
+    let again = p.create(&create_request(&name, &moved)).await;
+    assert!(
+        again.as_ref().is_err_and(ProviderError::is_already_exists),
+        "{again:?}"
+    );
+    assert_eq!(
+        drift(p, &name, &spec).await,
+        Vec::<String>::new(),
+        "nothing changed"
+    );
     p.delete(&delete_request(&name, true))
         .await
         .expect("delete");

@@ -2,11 +2,11 @@
 //! "Already gone" on a removal counts as done, so a re-run after a crash converges.
 
 use crate::errors::build_error;
-use crate::policy::policy_text;
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::Tag;
-use lakectl_aws::aws_error;
 use lakectl_core::ProviderError;
+use lakectl_provider::aws_error;
+use lakectl_provider::policy::policy_text;
 use serde_json::Value;
 
 /// Builds IAM tags from key/value pairs.

@@ -3,7 +3,7 @@
 //! Pure functions over already-normalized values, so "call only the APIs whose properties
 //! changed" is unit-tested without AWS.
 
-use crate::policy::normalize_policy;
+use lakectl_provider::policy::normalize_policy;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 

@@ -2,11 +2,10 @@
 
 use crate::IamProvider;
 use crate::calls::{delete_boundary, delete_inline, detach};
-use crate::errors::is_gone;
 use crate::observe::{inline_policy_names, managed_policy_arns};
 use aws_sdk_iam::Client;
-use lakectl_aws::aws_error;
 use lakectl_core::{DeleteRequest, ProviderError};
+use lakectl_provider::aws_error;
 
 /// Removes the role from instance profiles, deletes inline policies, detaches managed
 /// policies and the boundary, then deletes the role. A missing role is already deleted.
@@ -31,7 +30,7 @@ pub async fn delete(p: &IamProvider, req: &DeleteRequest) -> Result<(), Provider
     );
     let (profiles, inline, managed) = match lists {
         Ok(found) => found,
-        Err(e) if is_gone(&e) => return Ok(()),
+        Err(e) if e.is_not_found() => return Ok(()),
         Err(e) => return Err(e),
     };
     for profile in &profiles {
@@ -58,13 +57,10 @@ pub async fn delete(p: &IamProvider, req: &DeleteRequest) -> Result<(), Provider
             let conflict = e
                 .as_service_error()
                 .is_some_and(|e| e.is_delete_conflict_exception());
-            let mut err = aws_error("iam:DeleteRole", name, e);
+            let err = aws_error("iam:DeleteRole", name, e);
             // Something was attached after the lists above (or they lag behind): the next
             // attempt lists and detaches it.
-            if let ProviderError::Aws { retryable, .. } = &mut err {
-                *retryable |= conflict;
-            }
-            Err(err)
+            Err(if conflict { err.settles_later() } else { err })
         }
     }
 }

@@ -1,17 +1,18 @@
-//! IAM-specific error handling on top of `lakectl_aws::aws_error`.
+//! IAM-specific error handling on top of `lakectl_provider::aws_error`.
 
 use aws_sdk_iam::error::SdkError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use lakectl_aws::aws_error;
 use lakectl_core::ProviderError;
+use lakectl_provider::aws_error;
 
 /// Maps an error of a call that sends a trust policy (CreateRole, UpdateAssumeRolePolicy).
 ///
 /// IAM is eventually consistent: a trust policy naming a role created a second ago can be
 /// refused with `MalformedPolicyDocument` "Invalid principal" until that role has propagated.
-/// That one case is marked retryable so the engine's bounded retry sends it again; every
-/// other malformed document is the user's to fix and stays final.
+/// That one case is marked to settle later, so the engine's bounded retry sends it again; every
+/// other malformed document is the user's to fix and stays final. IAM gives this case no code
+/// of its own, so it is the one place lakectl reads a message.
 pub fn trust_policy_error<E>(
     operation: &'static str,
     resource: &str,
@@ -20,28 +21,18 @@ pub fn trust_policy_error<E>(
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let mut mapped = aws_error(operation, resource, err);
-    if let ProviderError::Aws {
-        code,
-        message,
-        retryable,
-        ..
-    } = &mut mapped
-        && is_propagation_delay(code, message)
-    {
-        *retryable = true;
+    let mapped = aws_error(operation, resource, err);
+    match &mapped {
+        ProviderError::Aws { code, message, .. } if is_propagation_delay(code, message) => {
+            mapped.settles_later()
+        }
+        _ => mapped,
     }
-    mapped
 }
 
 /// Whether IAM refused a policy only because a principal in it has not propagated yet.
 pub fn is_propagation_delay(code: &str, message: &str) -> bool {
     code == "MalformedPolicyDocument" && message.to_ascii_lowercase().contains("invalid principal")
-}
-
-/// Whether a mapped error says the role (or the thing asked about) does not exist.
-pub fn is_gone(err: &ProviderError) -> bool {
-    err.code() == Some("NoSuchEntity")
 }
 
 /// A request the SDK could not build (a tag without a key); a bug in the spec, not AWS.

@@ -13,20 +13,20 @@ mod desired;
 mod errors;
 mod live;
 mod observe;
-mod policy;
+
 mod schema;
 mod update;
 
+pub use lakectl_provider::policy::{decode_policy_document, normalize_policy};
 pub use live::{RoleFacts, live_spec};
-pub use policy::{decode_policy_document, normalize_policy};
 pub use schema::{KIND, name_rule, schema};
 
 use async_trait::async_trait;
-use lakectl_aws::{AccountContext, CallLog};
 use lakectl_core::{
     Attributes, CreateRequest, DeleteRequest, Live, Observation, Provider, ProviderError, Schema,
     UpdateRequest,
 };
+use lakectl_provider::AccountContext;
 use serde_json::Value;
 
 /// Manages `iam.role` resources through the IAM API.
@@ -39,11 +39,8 @@ pub struct IamProvider {
 impl IamProvider {
     /// A provider using the shared SDK config; ARNs are built for `account`.
     pub fn new(config: &aws_config::SdkConfig, account: &AccountContext) -> Self {
-        let conf = aws_sdk_iam::config::Builder::from(config)
-            .interceptor(CallLog)
-            .build();
         IamProvider {
-            client: aws_sdk_iam::Client::from_conf(conf),
+            client: lakectl_provider::client!(aws_sdk_iam, config),
             account: account.clone(),
             schema: schema(),
         }

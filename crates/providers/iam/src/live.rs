@@ -1,7 +1,7 @@
 //! What IAM reports about a role, turned into a spec in the shape users write.
 
-use crate::policy::decode_policy_document;
 use lakectl_core::Attributes;
+use lakectl_provider::policy::decode_policy_document;
 use serde_json::{Map, Value, json};
 
 /// Everything observe read about one role, as plain data (no SDK types), so the conversion

@@ -1,10 +1,9 @@
 //! Reading a role and everything attached to it.
 
-use crate::errors::is_gone;
 use crate::live::RoleFacts;
 use aws_sdk_iam::Client;
-use lakectl_aws::aws_error;
 use lakectl_core::ProviderError;
+use lakectl_provider::aws_error;
 use tokio::task::JoinSet;
 
 /// Reads a role, its inline and managed policies and its tags; `None` when it does not exist.
@@ -30,7 +29,7 @@ pub async fn read_role(client: &Client, name: &str) -> Result<Option<RoleFacts>,
     let (inline_policies, managed_policy_arns, tags) = match lists {
         Ok(found) => found,
         // Deleted between GetRole and the lists: report what is true now.
-        Err(e) if is_gone(&e) => return Ok(None),
+        Err(e) if e.is_not_found() => return Ok(None),
         Err(e) => return Err(e),
     };
     Ok(Some(RoleFacts {

@@ -7,9 +7,9 @@ use crate::calls::{
 use crate::changes::{inline_changes, set_changes, string_map, strings, tag_changes};
 use crate::desired::DesiredRole;
 use crate::errors::trust_policy_error;
-use crate::policy::policy_text;
-use lakectl_aws::aws_error;
 use lakectl_core::{Attributes, ProviderError, UpdateRequest};
+use lakectl_provider::aws_error;
+use lakectl_provider::policy::policy_text;
 
 /// Applies `req.changes`; returns the role's attributes read back afterwards.
 pub async fn update(p: &IamProvider, req: &UpdateRequest) -> Result<Attributes, ProviderError> {

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use lakectl_core::{Observation, Provider};
+use lakectl_core::{Observation, Provider, ProviderError};
 use serde_json::json;
 
 #[tokio::test]
@@ -82,45 +82,28 @@ async fn a_minimal_spec_reads_back_as_its_defaults() {
 }
 
 #[tokio::test]
-async fn create_twice_converges_instead_of_failing() {
+async fn create_on_a_taken_name_reports_it_and_changes_nothing() {
     let env = env().await;
     let p = &env.provider;
     let name = unique("twice");
     let spec = full_spec(&name, &env.account.account_id);
-
-    let first = p
-        .create(&create_request(&name, &spec))
+    p.create(&create_request(&name, &spec))
         .await
         .expect("create");
-    let again = p
-        .create(&create_request(&name, &spec))
-        .await
-        .expect("create again");
-    assert_eq!(first, again, "the same role, the same attributes");
-    assert_eq!(drift(p, &name, &spec).await, Vec::<String>::new());
-
-    // A re-run after a crash with a spec that moved on meanwhile: the rest is converged.
+    // A second create, as after a deploy that died or a name someone else took: the
+    // provider reports it and the engine decides whose the role is.
     let mut moved = spec.clone();
     moved["description"] = json!("second run");
-    moved["inline_policies"]
-        .as_object_mut()
-        .expect("map")
-        .remove("write-lineage");
-    moved["tags"]["team"] = json!("platform");
-    p.create(&create_request(&name, &moved))
-        .await
-        .expect("create over an existing role");
-    assert_eq!(drift(p, &name, &moved).await, Vec::<String>::new());
-
-    // The path cannot change in place, so converging refuses instead of half-applying.
-    let mut other_path = moved.clone();
-    other_path["path"] = json!("/elsewhere/");
-    let err = p
-        .create(&create_request(&name, &other_path))
-        .await
-        .expect_err("a different path cannot be converged");
-    assert!(err.to_string().contains("`path`"), "{err}");
-
+    let again = p.create(&create_request(&name, &moved)).await;
+    assert!(
+        again.as_ref().is_err_and(ProviderError::is_already_exists),
+        "{again:?}"
+    );
+    assert_eq!(
+        drift(p, &name, &spec).await,
+        Vec::<String>::new(),
+        "nothing changed"
+    );
     p.delete(&delete_request(&name)).await.expect("delete");
 }
 

@@ -20,6 +20,7 @@ async fn apply(p: &IamProvider, name: &str, desired: &Value) -> Vec<String> {
         desired: desired.clone(),
         live,
         changes,
+        wait_limit: std::time::Duration::from_secs(60),
     })
     .await
     .expect("update");
@@ -214,6 +215,7 @@ async fn errors_keep_the_operation_the_role_and_aws_code() {
                 sensitive: false,
                 known_after_apply: false,
             }],
+            wait_limit: std::time::Duration::from_secs(60),
         })
         .await
         .expect_err("updating a role that does not exist");

@@ -6,8 +6,8 @@ use crate::errors::{is_empty_xml_document, ok_if_unset, unparsed_success};
 use crate::tls;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{EventBridgeConfiguration, NotificationConfiguration, Tagging};
-use lakectl_aws::aws_error;
 use lakectl_core::ProviderError;
+use lakectl_provider::aws_error;
 use serde_json::{Map, Value};
 
 /// Every managed property, in the order create sets them and update visits them. The public

@@ -8,8 +8,8 @@ use crate::apply::remove_policy;
 use crate::errors::is_denied;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
-use lakectl_aws::{aws_error, is_code};
 use lakectl_core::{Contents, ProviderError};
+use lakectl_provider::{aws_error, is_code};
 
 /// Counting stops here: enough to say "10000+ objects" in a plan without listing a data lake.
 pub const COUNT_LIMIT: u64 = 10_000;
@@ -151,6 +151,7 @@ pub async fn empty(client: &Client, name: &str, plain_http: bool) -> Result<(), 
                     first.message().unwrap_or("no message")
                 ),
                 request_id: None,
+                class: lakectl_provider::classify(first.code().unwrap_or("Unknown")),
                 retryable: false,
             });
         }

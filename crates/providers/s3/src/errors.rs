@@ -1,10 +1,10 @@
-//! S3 answers that need more than [`lakectl_aws::aws_error`]: "not configured" codes that mean
+//! S3 answers that need more than [`lakectl_provider::aws_error`]: "not configured" codes that mean
 //! the unset value, and denials worth explaining.
 
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
-use lakectl_aws::{aws_error, is_code};
-use lakectl_core::ProviderError;
+use lakectl_core::{ErrorClass, ProviderError};
+use lakectl_provider::{aws_error, is_code};
 
 /// Codes S3 answers a Get* call with when that part of the bucket was never configured.
 pub const NOT_CONFIGURED: &[&str] = &[
@@ -81,6 +81,7 @@ where
                       another name"
                 .into(),
             request_id,
+            class: ErrorClass::AccessDenied,
             retryable: false,
         },
         other => other,

@@ -41,11 +41,11 @@ pub use schema::{KIND, name_rule, schema};
 pub use tls::{policy_enforces_tls, tls_policy};
 
 use async_trait::async_trait;
-use lakectl_aws::{AccountContext, CallLog};
 use lakectl_core::{
     Attributes, Contents, CreateRequest, DeleteRequest, Live, Observation, Provider, ProviderError,
     Schema, UpdateRequest,
 };
+use lakectl_provider::{AccountContext, Doing};
 use serde_json::Value;
 
 /// Manages `s3.bucket` resources through the S3 API.
@@ -63,12 +63,10 @@ impl S3Provider {
     /// Against a custom endpoint it addresses buckets path-style (`localhost/bucket`), since
     /// `bucket.localhost` does not resolve.
     pub fn new(config: &aws_config::SdkConfig, account: &AccountContext) -> Self {
-        let conf = aws_sdk_s3::config::Builder::from(config)
-            .force_path_style(config.endpoint_url().is_some())
-            .interceptor(CallLog)
-            .build();
+        let path_style = config.endpoint_url().is_some();
         S3Provider {
-            client: aws_sdk_s3::Client::from_conf(conf),
+            client: lakectl_provider::client!(aws_sdk_s3, config, |b| b
+                .force_path_style(path_style)),
             account: account.clone(),
             schema: schema(),
             plain_http: config
@@ -85,27 +83,24 @@ impl S3Provider {
         tls::bucket_arn(&self.account.partition, name)
     }
 
+    /// CreateBucket. A name already taken is reported, never adopted: elsewhere S3 answers
+    /// `BucketAlreadyOwnedByYou` / `BucketAlreadyExists`, but in us-east-1 it answers
+    /// CreateBucket on a bucket of the same account with success, so HeadBucket asks first.
     async fn create_bucket(&self, name: &str) -> Result<(), ProviderError> {
+        let default_region = self.account.region == "us-east-1";
+        if default_region && observe::head(&self.client, name, &self.account.region).await? {
+            return Err(ProviderError::already_exists("s3:CreateBucket", name));
+        }
         let mut req = self.client.create_bucket().bucket(name);
         // us-east-1 is S3's default location and refuses to be named as a constraint.
-        if self.account.region != "us-east-1" {
+        if !default_region {
             req = req.create_bucket_configuration(
                 aws_sdk_s3::types::CreateBucketConfiguration::builder()
                     .location_constraint(self.account.region.as_str().into())
                     .build(),
             );
         }
-        match req.send().await {
-            Ok(_) => Ok(()),
-            // A re-run after a crash: the bucket is ours already, configure it.
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_bucket_already_owned_by_you()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(lakectl_aws::aws_error("s3:CreateBucket", name, e)),
-        }
+        req.send().await.doing("s3:CreateBucket", name).map(drop)
     }
 }
 
@@ -138,8 +133,7 @@ impl Provider for S3Provider {
         }))
     }
 
-    /// Creates the bucket (an existing bucket of ours is fine), then sets every property,
-    /// including the unset ones, so a bucket left half-configured by a crash is finished.
+    /// Creates the bucket, then sets every property, including the unset ones.
     async fn create(&self, req: &CreateRequest) -> Result<Attributes, ProviderError> {
         self.create_bucket(&req.name).await?;
         let arn = self.arn(&req.name);

@@ -6,8 +6,8 @@ use crate::errors::{
 };
 use crate::live::BucketFacts;
 use aws_sdk_s3::types::BucketVersioningStatus;
-use lakectl_aws::aws_error;
 use lakectl_core::ProviderError;
+use lakectl_provider::aws_error;
 
 /// Whether the bucket exists and is readable by us: `Ok(false)` when it does not exist.
 ///

@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
-use lakectl_aws::calls;
 use lakectl_core::Provider;
+use lakectl_provider::calls;
 use serde_json::json;
 use std::collections::BTreeMap;
 

@@ -3,10 +3,10 @@
 #![allow(dead_code)]
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use lakectl_aws::{AccountContext, AwsTarget};
 use lakectl_core::{
     Address, CreateRequest, DeleteRequest, Observation, Provider, UpdateRequest, diff,
 };
+use lakectl_provider::{AccountContext, AwsTarget};
 use lakectl_provider_dynamodb::DynamoDbProvider;
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -35,7 +35,7 @@ pub async fn env() -> Env {
             panic!("AWS_ENDPOINT_URL is not set; these tests need the emulator: {HOW}")
         });
     let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into());
-    let config = lakectl_aws::sdk_config(&AwsTarget {
+    let config = lakectl_provider::sdk_config(&AwsTarget {
         region: region.clone(),
         endpoint: Some(endpoint.clone()),
     })
@@ -144,6 +144,7 @@ pub fn create_request(name: &str, spec: &Value) -> CreateRequest {
         address: Address::new("lineage_table", None),
         name: name.to_string(),
         spec: spec.clone(),
+        wait_limit: std::time::Duration::from_secs(60),
     }
 }
 
@@ -158,6 +159,7 @@ pub async fn update_request(p: &DynamoDbProvider, name: &str, desired: &Value) -
         changes: diff(p.schema(), &desired, &live),
         desired,
         live,
+        wait_limit: std::time::Duration::from_secs(60),
     }
 }
 
@@ -167,6 +169,7 @@ pub fn delete_request(name: &str, allow_data_loss: bool) -> DeleteRequest {
         address: Address::new("lineage_table", None),
         name: name.to_string(),
         allow_data_loss,
+        wait_limit: std::time::Duration::from_secs(60),
     }
 }
 

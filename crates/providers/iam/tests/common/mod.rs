@@ -2,8 +2,8 @@
 
 #![allow(dead_code)]
 
-use lakectl_aws::{AccountContext, AwsTarget};
 use lakectl_core::{Address, CreateRequest, DeleteRequest, Observation, Provider, diff};
+use lakectl_provider::{AccountContext, AwsTarget};
 use lakectl_provider_iam::IamProvider;
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -32,7 +32,7 @@ pub async fn env() -> Env {
             panic!("AWS_ENDPOINT_URL is not set; these tests need the emulator: {HOW}")
         });
     let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into());
-    let config = lakectl_aws::sdk_config(&AwsTarget {
+    let config = lakectl_provider::sdk_config(&AwsTarget {
         region: region.clone(),
         endpoint: Some(endpoint.clone()),
     })
@@ -156,6 +156,7 @@ pub fn create_request(name: &str, spec: &Value) -> CreateRequest {
         address: Address::new("ingest_role", None),
         name: name.to_string(),
         spec: spec.clone(),
+        wait_limit: std::time::Duration::from_secs(60),
     }
 }
 
@@ -165,5 +166,6 @@ pub fn delete_request(name: &str) -> DeleteRequest {
         address: Address::new("ingest_role", None),
         name: name.to_string(),
         allow_data_loss: false,
+        wait_limit: std::time::Duration::from_secs(60),
     }
 }

@@ -3,10 +3,10 @@
 
 #![allow(dead_code)]
 
-use lakectl_aws::{AccountContext, AwsTarget};
 use lakectl_core::{
     Address, CreateRequest, DeleteRequest, FieldChange, Observation, Provider, UpdateRequest, diff,
 };
+use lakectl_provider::{AccountContext, AwsTarget};
 use lakectl_provider_s3::S3Provider;
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -42,7 +42,7 @@ pub async fn env_in(region: &str) -> Env {
         .unwrap_or_else(|| {
             panic!("AWS_ENDPOINT_URL is not set; these tests need the emulator: {HOW}")
         });
-    let config = lakectl_aws::sdk_config(&AwsTarget {
+    let config = lakectl_provider::sdk_config(&AwsTarget {
         region: region.to_string(),
         endpoint: Some(endpoint.clone()),
     })
@@ -151,6 +151,7 @@ pub fn create_request(p: &S3Provider, name: &str, spec: &Value) -> CreateRequest
         address: Address::new("raw_bucket", None),
         name: name.to_string(),
         spec,
+        wait_limit: std::time::Duration::from_secs(60),
     }
 }
 
@@ -172,6 +173,7 @@ pub async fn update_to(p: &S3Provider, name: &str, desired: &Value) -> Vec<Field
         desired: full,
         live: live(p, name).await,
         changes: found.clone(),
+        wait_limit: std::time::Duration::from_secs(60),
     };
     p.update(&req)
         .await
@@ -185,6 +187,7 @@ pub fn delete_request(name: &str, allow_data_loss: bool) -> DeleteRequest {
         address: Address::new("raw_bucket", None),
         name: name.to_string(),
         allow_data_loss,
+        wait_limit: std::time::Duration::from_secs(60),
     }
 }
 

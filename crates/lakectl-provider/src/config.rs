@@ -25,6 +25,13 @@ impl AwsTarget {
 /// Attempts per call, the first included, before a throttling or transient error is reported.
 pub const MAX_ATTEMPTS: u32 = 6;
 
+/// The one retry policy: the SDK's standard mode, [`MAX_ATTEMPTS`] attempts with jittered
+/// exponential backoff for throttling and transient errors. Nothing retries on top of it
+/// except the engine's re-run of a step for documented eventual consistency.
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS)
+}
+
 /// Loads credentials from the standard chain and sets region, endpoint and timeouts.
 ///
 /// The SDK has no operation or read timeout by default: a server that accepts a connection
@@ -43,7 +50,7 @@ pub async fn sdk_config(target: &AwsTarget) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(target.region.clone()))
         .timeout_config(timeouts)
-        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+        .retry_config(retry_config());
     if let Some(url) = &target.endpoint {
         loader = loader.endpoint_url(url);
     }
