@@ -5,6 +5,10 @@
 //! call that replaces the whole set (S3's PutBucketTagging). [`sync_pair`] and [`sync_put_all`]
 //! send exactly what differs in each shape, and nothing when nothing does.
 
+use crate::errors::Doing;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use lakectl_core::{Prop, ProviderError, Type};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -73,23 +77,42 @@ pub fn tags_value<'a>(tags: impl IntoIterator<Item = (&'a String, &'a String)>) 
     )
 }
 
+/// A tag call and the `service:Operation` name its errors are reported under.
+pub struct Call<F> {
+    /// `service:Operation`, e.g. `logs:TagResource`.
+    pub operation: &'static str,
+    /// Sends the call.
+    pub send: F,
+}
+
 /// Sends the difference through a TagResource / UntagResource pair: removals first (so a
 /// service's tag limit is never exceeded midway), then additions; no call for an empty side.
 ///
 /// # Errors
-/// The first failed call.
-pub async fn sync_pair<T, TF, U, UF>(diff: &TagDiff, tag: T, untag: U) -> Result<(), ProviderError>
+/// The first failed call, mapped as [`crate::aws_error`] maps it, naming `resource`.
+pub async fn sync_pair<T, TF, TO, TE, U, UF, UO, UE>(
+    resource: &str,
+    diff: &TagDiff,
+    tag: Call<T>,
+    untag: Call<U>,
+) -> Result<(), ProviderError>
 where
     T: FnOnce(Tags) -> TF,
-    TF: Future<Output = Result<(), ProviderError>>,
+    TF: Future<Output = Result<TO, SdkError<TE, HttpResponse>>>,
+    TE: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     U: FnOnce(Vec<String>) -> UF,
-    UF: Future<Output = Result<(), ProviderError>>,
+    UF: Future<Output = Result<UO, SdkError<UE, HttpResponse>>>,
+    UE: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     if !diff.remove.is_empty() {
-        untag(diff.remove.clone()).await?;
+        (untag.send)(diff.remove.clone())
+            .await
+            .doing(untag.operation, resource)?;
     }
     if !diff.set.is_empty() {
-        tag(diff.set.clone()).await?;
+        (tag.send)(diff.set.clone())
+            .await
+            .doing(tag.operation, resource)?;
     }
     Ok(())
 }
@@ -98,23 +121,32 @@ where
 /// (services refuse or misread an empty set), and nothing when nothing differs.
 ///
 /// # Errors
-/// The failed call.
-pub async fn sync_put_all<P, PF, D, DF>(
+/// The failed call, mapped as [`crate::aws_error`] maps it, naming `resource`.
+pub async fn sync_put_all<P, PF, PO, PE, D, DF, DO, DE>(
+    resource: &str,
     desired: &Tags,
     diff: &TagDiff,
-    put: P,
-    delete_all: D,
+    put: Call<P>,
+    delete_all: Call<D>,
 ) -> Result<(), ProviderError>
 where
     P: FnOnce(Tags) -> PF,
-    PF: Future<Output = Result<(), ProviderError>>,
+    PF: Future<Output = Result<PO, SdkError<PE, HttpResponse>>>,
+    PE: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     D: FnOnce() -> DF,
-    DF: Future<Output = Result<(), ProviderError>>,
+    DF: Future<Output = Result<DO, SdkError<DE, HttpResponse>>>,
+    DE: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     match (diff.is_empty(), desired.is_empty()) {
         (true, _) => Ok(()),
-        (false, true) => delete_all().await,
-        (false, false) => put(desired.clone()).await,
+        (false, true) => (delete_all.send)()
+            .await
+            .doing(delete_all.operation, resource)
+            .map(drop),
+        (false, false) => (put.send)(desired.clone())
+            .await
+            .doing(put.operation, resource)
+            .map(drop),
     }
 }
 
@@ -192,6 +224,23 @@ mod tests {
     /// (why, desired, live, calls made)
     type Case = (&'static str, Tags, Tags, Vec<String>);
 
+    /// What a test call answers: success, typed as an SDK call's result.
+    type Sent = Result<(), SdkError<NoError, HttpResponse>>;
+
+    #[derive(Debug)]
+    struct NoError;
+    impl std::fmt::Display for NoError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("never")
+        }
+    }
+    impl std::error::Error for NoError {}
+    impl ProvideErrorMetadata for NoError {
+        fn meta(&self) -> &aws_smithy_types::error::ErrorMetadata {
+            unreachable!("the test calls never fail")
+        }
+    }
+
     #[tokio::test]
     async fn each_shape_sends_only_the_calls_it_needs() {
         let cases: Vec<Case> = vec![
@@ -224,26 +273,28 @@ mod tests {
             let log = Mutex::new(Vec::new());
             let calls = &log;
             let d = TagDiff::between(&desired, &live);
-            sync_pair(
-                &d,
-                move |t: Tags| async move {
+            let tag = Call {
+                operation: "test:Tag",
+                send: move |t: Tags| async move {
                     let keys: Vec<String> = t.into_keys().collect();
                     calls
                         .lock()
                         .expect("lock")
                         .push(format!("tag {}", keys.join(",")));
-                    Ok(())
+                    Sent::Ok(())
                 },
-                move |k: Vec<String>| async move {
+            };
+            let untag = Call {
+                operation: "test:Untag",
+                send: move |k: Vec<String>| async move {
                     calls
                         .lock()
                         .expect("lock")
                         .push(format!("untag {}", k.join(",")));
-                    Ok(())
+                    Sent::Ok(())
                 },
-            )
-            .await
-            .expect("sync");
+            };
+            sync_pair("r", &d, tag, untag).await.expect("sync");
             assert_eq!(log.into_inner().expect("lock"), want, "pair: {why}");
         }
         let put_all_cases: Vec<Case> = vec![
@@ -270,24 +321,27 @@ mod tests {
             let log = Mutex::new(Vec::new());
             let calls = &log;
             let d = TagDiff::between(&desired, &live);
-            sync_put_all(
-                &desired,
-                &d,
-                move |t: Tags| async move {
+            let put = Call {
+                operation: "test:Put",
+                send: move |t: Tags| async move {
                     let keys: Vec<String> = t.into_keys().collect();
                     calls
                         .lock()
                         .expect("lock")
                         .push(format!("put {}", keys.join(",")));
-                    Ok(())
+                    Sent::Ok(())
                 },
-                move || async move {
+            };
+            let delete = Call {
+                operation: "test:Delete",
+                send: move || async move {
                     calls.lock().expect("lock").push("delete".to_string());
-                    Ok(())
+                    Sent::Ok(())
                 },
-            )
-            .await
-            .expect("sync");
+            };
+            sync_put_all("r", &desired, &d, put, delete)
+                .await
+                .expect("sync");
             assert_eq!(log.into_inner().expect("lock"), want, "put-all: {why}");
         }
     }

@@ -18,6 +18,7 @@ pub fn schemas() -> Vec<Schema> {
         lakectl_provider_s3::schema(),
         lakectl_provider_dynamodb::schema(),
         lakectl_provider_iam::schema(),
+        lakectl_provider_logs::schema(),
     ]
 }
 
@@ -146,6 +147,10 @@ pub fn providers(aws: &Aws) -> Vec<Arc<dyn Provider>> {
             &aws.account,
         )),
         Arc::new(lakectl_provider_iam::IamProvider::new(
+            &aws.config,
+            &aws.account,
+        )),
+        Arc::new(lakectl_provider_logs::LogsProvider::new(
             &aws.config,
             &aws.account,
         )),

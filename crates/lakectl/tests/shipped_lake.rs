@@ -35,7 +35,10 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     ];
 
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
-    assert_eq!(plan["summary"]["create"], 7, "2 buckets, 2 tables, 3 roles");
+    assert_eq!(
+        plan["summary"]["create"], 10,
+        "2 buckets, 2 tables, 3 roles, 3 job log groups"
+    );
     sb.run(&["deploy", "--yes"]).expect_code(0);
 
     for b in &buckets {
@@ -176,6 +179,15 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     );
     assert!(aws.role_exists(&format!("{p}-dev-ingest-orchestrator")));
 
+    // A log group per ingest job, with the stack's default retention.
+    let logs_prefix = format!("/aws-glue/jobs/{p}-dev-");
+    let groups = aws.log_groups(&logs_prefix);
+    let want: Vec<(String, Option<i32>)> = ["api-ingest", "ingest", "ingest-spark"]
+        .iter()
+        .map(|j| (format!("{logs_prefix}{j}"), Some(30)))
+        .collect();
+    assert_eq!(groups, want);
+
     let outputs = sb.run(&["outputs", "--json"]).expect_code(0).json();
     assert_eq!(outputs["buckets"], serde_json::json!(buckets));
     assert_eq!(outputs["lineage_table"], lineage);
@@ -185,4 +197,5 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     assert_eq!(aws.buckets_with_prefix(p), Vec::<String>::new());
     assert!(!aws.table_exists(&lineage));
     assert!(!aws.role_exists(&format!("{p}-dev-api-ingest")));
+    assert_eq!(aws.log_groups(&logs_prefix), vec![]);
 }

@@ -267,3 +267,40 @@ impl Drop for Cleanup {
         let _ = done.join();
     }
 }
+
+/// Checks a kind's schema against cases of (why, spec, fragments of the messages wanted, in
+/// order): every kind's table of validation tests.
+///
+/// # Panics
+/// At the first case whose messages differ.
+pub fn assert_validates(schema: &lakectl_core::Schema, cases: &[(&str, Value, &[&str])]) {
+    for (why, spec, want) in cases {
+        let got: Vec<String> = schema
+            .validate(spec)
+            .into_iter()
+            .map(|i| i.message)
+            .collect();
+        assert_eq!(got.len(), want.len(), "{why}: {got:?}");
+        for (g, w) in got.iter().zip(want.iter()) {
+            assert!(g.contains(w), "{why}: `{g}` lacks `{w}`");
+        }
+    }
+}
+
+/// Checks a name rule against cases of (why, name, `None` to accept it or a fragment of the
+/// refusal).
+///
+/// # Panics
+/// At the first case that differs.
+pub fn assert_name_rule(
+    rule: fn(&str) -> Result<(), String>,
+    cases: &[(&str, &str, Option<&str>)],
+) {
+    for (why, name, want) in cases {
+        match (rule(name), want) {
+            (Ok(()), None) => {}
+            (Err(got), Some(w)) => assert!(got.contains(w), "{why}: {got}"),
+            (got, want) => panic!("{why}: got {got:?}, want {want:?}"),
+        }
+    }
+}

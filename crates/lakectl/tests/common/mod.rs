@@ -310,6 +310,8 @@ pub struct Aws {
     pub ddb: aws_sdk_dynamodb::Client,
     /// IAM.
     pub iam: aws_sdk_iam::Client,
+    /// CloudWatch Logs.
+    pub logs: aws_sdk_cloudwatchlogs::Client,
 }
 
 impl Aws {
@@ -335,8 +337,31 @@ impl Aws {
             s3,
             ddb: aws_sdk_dynamodb::Client::new(&config),
             iam: aws_sdk_iam::Client::new(&config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             rt,
         }
+    }
+
+    /// The retention of every log group whose name starts with `prefix`, by name.
+    pub fn log_groups(&self, prefix: &str) -> Vec<(String, Option<i32>)> {
+        let out = self
+            .rt
+            .block_on(
+                self.logs
+                    .describe_log_groups()
+                    .log_group_name_prefix(prefix)
+                    .send(),
+            )
+            .expect("describe log groups");
+        out.log_groups()
+            .iter()
+            .map(|g| {
+                (
+                    g.log_group_name().unwrap_or_default().to_string(),
+                    g.retention_in_days(),
+                )
+            })
+            .collect()
     }
 
     /// Whether a bucket exists.
