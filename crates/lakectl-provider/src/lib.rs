@@ -21,6 +21,7 @@ pub mod calls;
 mod config;
 pub mod diff;
 pub mod errors;
+pub mod names;
 pub mod policy;
 pub mod tags;
 #[cfg(feature = "testkit")]

@@ -19,6 +19,8 @@ pub fn schemas() -> Vec<Schema> {
         lakectl_provider_dynamodb::schema(),
         lakectl_provider_iam::schema(),
         lakectl_provider_logs::schema(),
+        lakectl_provider_sns::topic_schema(),
+        lakectl_provider_sns::subscription_schema(),
     ]
 }
 
@@ -151,6 +153,14 @@ pub fn providers(aws: &Aws) -> Vec<Arc<dyn Provider>> {
             &aws.account,
         )),
         Arc::new(lakectl_provider_logs::LogsProvider::new(
+            &aws.config,
+            &aws.account,
+        )),
+        Arc::new(lakectl_provider_sns::TopicProvider::new(
+            &aws.config,
+            &aws.account,
+        )),
+        Arc::new(lakectl_provider_sns::SubscriptionProvider::new(
             &aws.config,
             &aws.account,
         )),

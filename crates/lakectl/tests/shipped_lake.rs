@@ -25,7 +25,7 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     // As stacks/env/dev.yaml, with this sandbox's prefix so parallel runs never collide.
     sb.write_env(&format!(
         "region: us-east-1\nremoval_policy: destroy\nvars:\n  prefix: {}\n  customers: [acme, globex]\n  \
-         enforce_tls: false\n  eventbridge_notifications: false\n",
+         enforce_tls: false\n  eventbridge_notifications: false\n  alert_emails:\n    oncall: oncall@example.com\n",
         sb.prefix
     ));
     let p = &sb.prefix;
@@ -36,8 +36,8 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
 
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
     assert_eq!(
-        plan["summary"]["create"], 10,
-        "2 buckets, 2 tables, 3 roles, 3 job log groups"
+        plan["summary"]["create"], 12,
+        "2 buckets, 2 tables, 3 roles, 3 job log groups, the alerts topic and its subscription"
     );
     sb.run(&["deploy", "--yes"]).expect_code(0);
 
@@ -188,6 +188,19 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
         .collect();
     assert_eq!(groups, want);
 
+    // The alerts topic, its email subscription, and the one role that may publish to it.
+    let topic_arn = format!("arn:aws:sns:us-east-1:{}:{p}-dev-alerts", aws.account_id());
+    let subscribed = aws.subscriptions(&topic_arn);
+    assert_eq!(
+        subscribed,
+        vec![("email".to_string(), "oncall@example.com".to_string())]
+    );
+    let orchestrate = aws.role_policy(&format!("{p}-dev-ingest-orchestrator"), "orchestrate");
+    assert_eq!(
+        resources_of(&orchestrate, "Alerts"),
+        vec![topic_arn.clone()]
+    );
+
     let outputs = sb.run(&["outputs", "--json"]).expect_code(0).json();
     assert_eq!(outputs["buckets"], serde_json::json!(buckets));
     assert_eq!(outputs["lineage_table"], lineage);
@@ -198,4 +211,9 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     assert!(!aws.table_exists(&lineage));
     assert!(!aws.role_exists(&format!("{p}-dev-api-ingest")));
     assert_eq!(aws.log_groups(&logs_prefix), vec![]);
+    assert_eq!(
+        aws.subscriptions(&topic_arn),
+        vec![],
+        "the topic went with its subscriptions"
+    );
 }

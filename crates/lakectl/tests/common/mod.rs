@@ -312,6 +312,10 @@ pub struct Aws {
     pub iam: aws_sdk_iam::Client,
     /// CloudWatch Logs.
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    /// SNS.
+    pub sns: aws_sdk_sns::Client,
+    /// STS.
+    pub sts: aws_sdk_sts::Client,
 }
 
 impl Aws {
@@ -338,7 +342,46 @@ impl Aws {
             ddb: aws_sdk_dynamodb::Client::new(&config),
             iam: aws_sdk_iam::Client::new(&config),
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
+            sns: aws_sdk_sns::Client::new(&config),
+            sts: aws_sdk_sts::Client::new(&config),
             rt,
+        }
+    }
+
+    /// The emulator's account id.
+    pub fn account_id(&self) -> String {
+        let id = self
+            .rt
+            .block_on(self.sts.get_caller_identity().send())
+            .expect("caller identity");
+        id.account().unwrap_or_default().to_string()
+    }
+
+    /// (protocol, endpoint) of each subscription to a topic; none when the topic is gone.
+    pub fn subscriptions(&self, topic_arn: &str) -> Vec<(String, String)> {
+        match self.rt.block_on(
+            self.sns
+                .list_subscriptions_by_topic()
+                .topic_arn(topic_arn)
+                .send(),
+        ) {
+            Ok(out) => out
+                .subscriptions()
+                .iter()
+                .map(|s| {
+                    (
+                        s.protocol().unwrap_or_default().to_string(),
+                        s.endpoint().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect(),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_not_found_exception()) =>
+            {
+                Vec::new()
+            }
+            Err(e) => panic!("listing the subscriptions of {topic_arn}: {e:?}"),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The `iam.role` schema: properties, defaults meaning "unset", and AWS's naming rules.
 
 use lakectl_core::{Prop, Schema, Type};
+use lakectl_provider::names::NameRule;
 use serde_json::{Value, json};
 
 /// The kind this crate manages.
@@ -81,25 +82,19 @@ pub fn schema() -> Schema {
 
 /// IAM's role-name rule: 1–64 characters of letters, digits and `+=,.@_-`.
 pub fn name_rule(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("a role name cannot be empty".into());
+    NameRule {
+        noun: "role name",
+        max: NAME_MAX_LEN,
+        symbols: NAME_SYMBOLS,
     }
-    let len = name.chars().count();
-    if len > NAME_MAX_LEN {
-        return Err(format!(
-            "a role name is at most {NAME_MAX_LEN} characters; `{name}` has {len}"
-        ));
-    }
-    if let Some(bad) = name.chars().find(|c| !is_name_char(*c)) {
-        return Err(format!(
-            "a role name may hold only letters, digits and `+=,.@_-`; `{name}` has `{bad}`"
-        ));
-    }
-    Ok(())
+    .check(name)
 }
 
+/// What role and inline policy names may hold besides letters and digits.
+const NAME_SYMBOLS: &str = "+=,.@_-";
+
 fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
+    c.is_ascii_alphanumeric() || NAME_SYMBOLS.contains(c)
 }
 
 fn check_path(v: &Value) -> Result<(), String> {
@@ -227,12 +222,8 @@ mod tests {
             ("plain", "lake-glue-role", Ok(())),
             ("every allowed symbol", "a+b=c,d.e@f_g-h", Ok(())),
             ("exactly 64", &long, Ok(())),
-            ("empty", "", Err("cannot be empty")),
-            (
-                "65 is one too many",
-                &too_long,
-                Err("at most 64 characters"),
-            ),
+            ("empty", "", Err("1 to 64 characters")),
+            ("65 is one too many", &too_long, Err("1 to 64 characters")),
             ("slash belongs in the path", "team/role", Err("has `/`")),
             ("no spaces", "my role", Err("has ` `")),
         ];

@@ -1,6 +1,7 @@
 //! The `logs.log_group` schema: properties, defaults meaning "unset", and the naming rule.
 
 use lakectl_core::{Prop, Schema, Type};
+use lakectl_provider::names::NameRule;
 use lakectl_provider::tags::tags_prop;
 use serde_json::Value;
 
@@ -53,21 +54,12 @@ pub fn schema() -> Schema {
 
 /// CloudWatch Logs' rule: 1–512 characters of letters, digits and `._-/#`.
 pub fn name_rule(name: &str) -> Result<(), String> {
-    if name.is_empty() || name.len() > NAME_MAX_LEN {
-        return Err(format!(
-            "a log group name is 1 to {NAME_MAX_LEN} characters; `{name}` has {}",
-            name.len()
-        ));
+    NameRule {
+        noun: "log group name",
+        max: NAME_MAX_LEN,
+        symbols: "._-/#",
     }
-    match name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "._-/#".contains(*c)))
-    {
-        Some(bad) => Err(format!(
-            "a log group name may hold only letters, digits and `._-/#`; `{name}` has `{bad}`"
-        )),
-        None => Ok(()),
-    }
+    .check(name)
 }
 
 fn check_retention(v: &Value) -> Result<(), String> {

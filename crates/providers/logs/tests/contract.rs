@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use lakectl_core::Provider;
 use lakectl_provider::testkit::contract::{self, Subject};
-use lakectl_provider::testkit::emulator;
+use lakectl_provider::testkit::{emulator, unique};
 use lakectl_provider_logs::LogsProvider;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -20,8 +20,8 @@ impl Subject for LogGroups {
         self.provider.clone()
     }
 
-    fn prefix(&self) -> &'static str {
-        "/lakectl-test/contract"
+    fn fresh_name(&self) -> String {
+        unique("/lakectl-test/contract")
     }
 
     fn full_spec(&self, name: &str) -> Value {
