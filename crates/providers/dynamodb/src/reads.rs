@@ -5,8 +5,8 @@ use crate::live::{TableFacts, pending_status, pitr_enabled, ttl_attribute};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Select, TableDescription};
 use lakectl_core::{Contents, ProviderError};
-use lakectl_provider::aws_error;
 use lakectl_provider::wait::{self, Goal, Poll};
+use lakectl_provider::{Doing, Found};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
@@ -15,16 +15,14 @@ pub const COUNT_LIMIT: u64 = 10_000;
 
 /// DescribeTable; `None` when the table does not exist.
 pub async fn describe(c: &Client, name: &str) -> Result<Option<TableDescription>, ProviderError> {
-    match c.describe_table().table_name(name).send().await {
-        Ok(out) => Ok(out.table),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(aws_error("dynamodb:DescribeTable", name, e)),
-    }
+    let out = c
+        .describe_table()
+        .table_name(name)
+        .send()
+        .await
+        .doing("dynamodb:DescribeTable", name)
+        .found()?;
+    Ok(out.and_then(|o| o.table))
 }
 
 /// PITR, TTL and tags, read concurrently; `None` when the table vanished in between.
@@ -47,34 +45,25 @@ pub async fn facts(
 }
 
 async fn pitr(c: &Client, name: &str) -> Result<Option<bool>, ProviderError> {
-    match c
+    let out = c
         .describe_continuous_backups()
         .table_name(name)
         .send()
         .await
-    {
-        Ok(out) => Ok(Some(pitr_enabled(out.continuous_backups_description()))),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_table_not_found_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(aws_error("dynamodb:DescribeContinuousBackups", name, e)),
-    }
+        .doing("dynamodb:DescribeContinuousBackups", name)
+        .found()?;
+    Ok(out.map(|o| pitr_enabled(o.continuous_backups_description())))
 }
 
 async fn ttl(c: &Client, name: &str) -> Result<Option<Option<String>>, ProviderError> {
-    match c.describe_time_to_live().table_name(name).send().await {
-        Ok(out) => Ok(Some(ttl_attribute(out.time_to_live_description()))),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(aws_error("dynamodb:DescribeTimeToLive", name, e)),
-    }
+    let out = c
+        .describe_time_to_live()
+        .table_name(name)
+        .send()
+        .await
+        .doing("dynamodb:DescribeTimeToLive", name)
+        .found()?;
+    Ok(out.map(|o| ttl_attribute(o.time_to_live_description())))
 }
 
 async fn tags(
@@ -85,21 +74,16 @@ async fn tags(
     let mut all = BTreeMap::new();
     let mut token: Option<String> = None;
     loop {
-        let out = match c
+        let Some(out) = c
             .list_tags_of_resource()
             .resource_arn(arn)
             .set_next_token(token.take())
             .send()
             .await
-        {
-            Ok(out) => out,
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
-            {
-                return Ok(None);
-            }
-            Err(e) => return Err(aws_error("dynamodb:ListTagsOfResource", name, e)),
+            .doing("dynamodb:ListTagsOfResource", name)
+            .found()?
+        else {
+            return Ok(None);
         };
         for tag in out.tags() {
             all.insert(tag.key().to_string(), tag.value().to_string());
@@ -171,22 +155,17 @@ pub async fn count_items(c: &Client, name: &str) -> Result<Contents, ProviderErr
     let mut count: u64 = 0;
     let mut start: Option<HashMap<String, AttributeValue>> = None;
     loop {
-        let out = match c
+        let Some(out) = c
             .scan()
             .table_name(name)
             .select(Select::Count)
             .set_exclusive_start_key(start.take())
             .send()
             .await
-        {
-            Ok(out) => out,
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
-            {
-                return Ok(Contents::Empty);
-            }
-            Err(e) => return Err(aws_error("dynamodb:Scan", name, e)),
+            .doing("dynamodb:Scan", name)
+            .found()?
+        else {
+            return Ok(Contents::Empty);
         };
         count += u64::try_from(out.count()).unwrap_or(0);
         let more = out.last_evaluated_key().is_some_and(|k| !k.is_empty());

@@ -1,6 +1,7 @@
 //! The `dynamodb.table` schema: properties, defaults meaning "unset", and AWS's naming rules.
 
 use lakectl_core::{Prop, Schema, Type};
+use lakectl_provider::tags::tags_prop;
 use serde_json::{Value, json};
 
 /// The kind this crate manages.
@@ -89,13 +90,7 @@ pub fn schema() -> Schema {
                 "refuse DeleteTable from anyone (lakectl lifts it only for an approved delete)",
             )
             .default(json!(false)),
-            Prop::new(
-                "tags",
-                Type::Map(Box::new(Type::String)),
-                "tags on the table",
-            )
-            .default(json!({}))
-            .check(check_tags),
+            tags_prop("tags on the table"),
         ],
         attributes: &["arn"],
         taggable: true,
@@ -228,31 +223,6 @@ fn check_gsis(v: &Value) -> Result<(), String> {
 }
 
 /// DynamoDB's tag rules: keys 1–128 characters, values up to 256, no `aws:` prefix.
-fn check_tags(v: &Value) -> Result<(), String> {
-    let Some(map) = v.as_object() else {
-        return Ok(());
-    };
-    if map.len() > 50 {
-        return Err(format!("{} tags; DynamoDB allows at most 50", map.len()));
-    }
-    for (k, val) in map {
-        if k.is_empty() || k.chars().count() > 128 {
-            return Err(format!("tag key `{k}` must be 1 to 128 characters"));
-        }
-        if k.starts_with("aws:") {
-            return Err(format!(
-                "tag key `{k}`: the `aws:` prefix is reserved for AWS"
-            ));
-        }
-        if val.as_str().is_some_and(|s| s.chars().count() > 256) {
-            return Err(format!(
-                "the value of tag `{k}` is longer than 256 characters"
-            ));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,8 +8,8 @@ use aws_sdk_dynamodb::types::{
     PointInTimeRecoverySpecification, TimeToLiveSpecification, UpdateGlobalSecondaryIndexAction,
 };
 use lakectl_core::{ErrorClass, ProviderError};
-use lakectl_provider::aws_error;
-use std::collections::BTreeMap;
+use lakectl_provider::tags::{Call, TagDiff, Tags, sync_pair};
+use lakectl_provider::{Doing, Found, aws_error};
 
 /// CreateTable with keys, billing, indexes, deletion protection and tags at once, so the
 /// ownership tags are there from the first moment the table exists. A taken name
@@ -99,7 +99,7 @@ pub async fn update_billing(
         .send()
         .await
         .map(drop)
-        .map_err(|e| aws_error("dynamodb:UpdateTable", name, e))
+        .doing("dynamodb:UpdateTable", name)
 }
 
 /// UpdateTable deleting one index.
@@ -173,7 +173,7 @@ pub async fn set_deletion_protection(
         .send()
         .await
         .map(drop)
-        .map_err(|e| aws_error("dynamodb:UpdateTable", name, e))
+        .doing("dynamodb:UpdateTable", name)
 }
 
 /// UpdateContinuousBackups: point-in-time recovery on or off.
@@ -221,7 +221,7 @@ pub async fn set_ttl(
         .send()
         .await
         .map(drop)
-        .map_err(|e| aws_error("dynamodb:UpdateTimeToLive", name, e))
+        .doing("dynamodb:UpdateTimeToLive", name)
 }
 
 /// TagResource / UntagResource with the difference between live and desired tags.
@@ -229,47 +229,38 @@ pub async fn sync_tags(
     c: &Client,
     name: &str,
     arn: &str,
-    live: &BTreeMap<String, String>,
-    desired: &BTreeMap<String, String>,
+    live: &Tags,
+    desired: &Tags,
 ) -> Result<(), ProviderError> {
-    let removed: Vec<String> = live
-        .keys()
-        .filter(|k| !desired.contains_key(*k))
-        .cloned()
-        .collect();
-    if !removed.is_empty() {
-        c.untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .map_err(|e| aws_error("dynamodb:UntagResource", name, e))?;
-    }
-    let changed = sdk_types::tags(
-        name,
-        desired.iter().filter(|(k, v)| live.get(*k) != Some(*v)),
-    )?;
-    if !changed.is_empty() {
-        c.tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(changed))
-            .send()
-            .await
-            .map_err(|e| aws_error("dynamodb:TagResource", name, e))?;
-    }
-    Ok(())
+    let diff = TagDiff::between(desired, live);
+    let set = sdk_types::tags(name, &diff.set)?;
+    let tag = Call {
+        operation: "dynamodb:TagResource",
+        send: |_: Tags| {
+            c.tag_resource()
+                .resource_arn(arn)
+                .set_tags(Some(set))
+                .send()
+        },
+    };
+    let untag = Call {
+        operation: "dynamodb:UntagResource",
+        send: |keys| {
+            c.untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(keys))
+                .send()
+        },
+    };
+    sync_pair(name, &diff, tag, untag).await
 }
 
 /// DeleteTable; a table already gone is fine.
 pub async fn delete_table(c: &Client, name: &str) -> Result<(), ProviderError> {
-    match c.delete_table().table_name(name).send().await {
-        Ok(_) => Ok(()),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception()) =>
-        {
-            Ok(())
-        }
-        Err(e) => Err(aws_error("dynamodb:DeleteTable", name, e)),
-    }
+    c.delete_table()
+        .table_name(name)
+        .send()
+        .await
+        .doing("dynamodb:DeleteTable", name)
+        .gone_is_done()
 }

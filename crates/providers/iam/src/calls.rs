@@ -1,16 +1,17 @@
-//! One function per mutating IAM call, each mapping its error with the operation's name.
-//! "Already gone" on a removal counts as done, so a re-run after a crash converges.
+//! One function per mutating IAM call. "Already gone" on a removal counts as done, so a re-run
+//! after a crash converges.
 
 use crate::errors::build_error;
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::Tag;
 use lakectl_core::ProviderError;
-use lakectl_provider::aws_error;
 use lakectl_provider::policy::policy_text;
+use lakectl_provider::tags::{Call, TagDiff, Tags, sync_pair};
+use lakectl_provider::{Doing, Found};
 use serde_json::Value;
 
-/// Builds IAM tags from key/value pairs.
-pub fn iam_tags(role: &str, tags: &[(String, String)]) -> Result<Vec<Tag>, ProviderError> {
+/// Builds IAM tags.
+pub fn iam_tags(role: &str, tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
     tags.iter()
         .map(|(k, v)| {
             Tag::builder()
@@ -35,32 +36,19 @@ pub async fn put_inline(
         .policy_document(policy_text(doc))
         .send()
         .await
+        .doing("iam:PutRolePolicy", &format!("{role}/{policy}"))
         .map(drop)
-        .map_err(|e| aws_error("iam:PutRolePolicy", &format!("{role}/{policy}"), e))
 }
 
 /// DeleteRolePolicy; a policy already gone is fine.
 pub async fn delete_inline(c: &Client, role: &str, policy: &str) -> Result<(), ProviderError> {
-    match c
-        .delete_role_policy()
+    c.delete_role_policy()
         .role_name(role)
         .policy_name(policy)
         .send()
         .await
-    {
-        Ok(_) => Ok(()),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            Ok(())
-        }
-        Err(e) => Err(aws_error(
-            "iam:DeleteRolePolicy",
-            &format!("{role}/{policy}"),
-            e,
-        )),
-    }
+        .doing("iam:DeleteRolePolicy", &format!("{role}/{policy}"))
+        .gone_is_done()
 }
 
 /// AttachRolePolicy.
@@ -70,32 +58,19 @@ pub async fn attach(c: &Client, role: &str, arn: &str) -> Result<(), ProviderErr
         .policy_arn(arn)
         .send()
         .await
+        .doing("iam:AttachRolePolicy", &format!("{role} ({arn})"))
         .map(drop)
-        .map_err(|e| aws_error("iam:AttachRolePolicy", &format!("{role} ({arn})"), e))
 }
 
 /// DetachRolePolicy; a policy no longer attached is fine.
 pub async fn detach(c: &Client, role: &str, arn: &str) -> Result<(), ProviderError> {
-    match c
-        .detach_role_policy()
+    c.detach_role_policy()
         .role_name(role)
         .policy_arn(arn)
         .send()
         .await
-    {
-        Ok(_) => Ok(()),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            Ok(())
-        }
-        Err(e) => Err(aws_error(
-            "iam:DetachRolePolicy",
-            &format!("{role} ({arn})"),
-            e,
-        )),
-    }
+        .doing("iam:DetachRolePolicy", &format!("{role} ({arn})"))
+        .gone_is_done()
 }
 
 /// PutRolePermissionsBoundary.
@@ -105,53 +80,35 @@ pub async fn put_boundary(c: &Client, role: &str, arn: &str) -> Result<(), Provi
         .permissions_boundary(arn)
         .send()
         .await
+        .doing("iam:PutRolePermissionsBoundary", role)
         .map(drop)
-        .map_err(|e| aws_error("iam:PutRolePermissionsBoundary", role, e))
 }
 
 /// DeleteRolePermissionsBoundary; no boundary is fine.
 pub async fn delete_boundary(c: &Client, role: &str) -> Result<(), ProviderError> {
-    match c
-        .delete_role_permissions_boundary()
+    c.delete_role_permissions_boundary()
         .role_name(role)
         .send()
         .await
-    {
-        Ok(_) => Ok(()),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            Ok(())
-        }
-        Err(e) => Err(aws_error("iam:DeleteRolePermissionsBoundary", role, e)),
-    }
+        .doing("iam:DeleteRolePermissionsBoundary", role)
+        .gone_is_done()
 }
 
-/// TagRole with the given pairs (nothing sent when empty).
-pub async fn tag(c: &Client, role: &str, tags: &[(String, String)]) -> Result<(), ProviderError> {
-    if tags.is_empty() {
-        return Ok(());
-    }
-    c.tag_role()
-        .role_name(role)
-        .set_tags(Some(iam_tags(role, tags)?))
-        .send()
-        .await
-        .map(drop)
-        .map_err(|e| aws_error("iam:TagRole", role, e))
-}
-
-/// UntagRole for the given keys (nothing sent when empty).
-pub async fn untag(c: &Client, role: &str, keys: &[String]) -> Result<(), ProviderError> {
-    if keys.is_empty() {
-        return Ok(());
-    }
-    c.untag_role()
-        .role_name(role)
-        .set_tag_keys(Some(keys.to_vec()))
-        .send()
-        .await
-        .map(drop)
-        .map_err(|e| aws_error("iam:UntagRole", role, e))
+/// TagRole / UntagRole with what differs.
+pub async fn sync_tags(c: &Client, role: &str, diff: &TagDiff) -> Result<(), ProviderError> {
+    let set = iam_tags(role, &diff.set)?;
+    let tag = Call {
+        operation: "iam:TagRole",
+        send: |_: Tags| c.tag_role().role_name(role).set_tags(Some(set)).send(),
+    };
+    let untag = Call {
+        operation: "iam:UntagRole",
+        send: |keys| {
+            c.untag_role()
+                .role_name(role)
+                .set_tag_keys(Some(keys))
+                .send()
+        },
+    };
+    sync_pair(role, diff, tag, untag).await
 }

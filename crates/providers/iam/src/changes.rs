@@ -39,61 +39,6 @@ pub fn inline_changes(
     InlineChanges { put, delete }
 }
 
-/// Items to add (in desired only) and to remove (in live only).
-pub fn set_changes(desired: &[String], live: &[String]) -> (Vec<String>, Vec<String>) {
-    let add = desired
-        .iter()
-        .filter(|a| !live.contains(a))
-        .cloned()
-        .collect();
-    let remove = live
-        .iter()
-        .filter(|a| !desired.contains(a))
-        .cloned()
-        .collect();
-    (add, remove)
-}
-
-/// Tags to set (new or changed value) and keys to remove.
-pub fn tag_changes(
-    desired: &BTreeMap<String, String>,
-    live: &BTreeMap<String, String>,
-) -> (Vec<(String, String)>, Vec<String>) {
-    let set = desired
-        .iter()
-        .filter(|(k, v)| live.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let remove = live
-        .keys()
-        .filter(|k| !desired.contains_key(*k))
-        .cloned()
-        .collect();
-    (set, remove)
-}
-
-/// A JSON list of strings as a vector (anything else reads as empty).
-pub fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// A JSON mapping of strings as a map (non-string values are skipped).
-pub fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
-    v.and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,46 +75,5 @@ mod tests {
             InlineChanges::default(),
             "nothing desired, nothing live"
         );
-    }
-
-    #[test]
-    fn sets_and_tags_send_only_the_difference() {
-        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        let cases = [
-            (
-                "no change",
-                s(&["a", "b"]),
-                s(&["a", "b"]),
-                (s(&[]), s(&[])),
-            ),
-            ("one added", s(&["a", "b"]), s(&["a"]), (s(&["b"]), s(&[]))),
-            (
-                "one swapped",
-                s(&["a", "c"]),
-                s(&["a", "b"]),
-                (s(&["c"]), s(&["b"])),
-            ),
-            ("all removed", s(&[]), s(&["a"]), (s(&[]), s(&["a"]))),
-        ];
-        for (why, desired, live, want) in cases {
-            assert_eq!(set_changes(&desired, &live), want, "{why}");
-        }
-        let m = |v: &[(&str, &str)]| -> BTreeMap<String, String> {
-            v.iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
-        let (set, remove) = tag_changes(
-            &m(&[("keep", "1"), ("change", "new"), ("add", "x")]),
-            &m(&[("keep", "1"), ("change", "old"), ("drop", "y")]),
-        );
-        assert_eq!(
-            set,
-            vec![
-                ("add".to_string(), "x".to_string()),
-                ("change".to_string(), "new".to_string())
-            ]
-        );
-        assert_eq!(remove, vec!["drop".to_string()]);
     }
 }

@@ -12,7 +12,6 @@ use lakectl_provider::policy::policy_text;
 pub async fn create(p: &IamProvider, req: &CreateRequest) -> Result<Attributes, ProviderError> {
     let name = req.name.as_str();
     let d = DesiredRole::from_spec(name, &req.spec)?;
-    let tags: Vec<(String, String)> = d.tags.clone().into_iter().collect();
     // Tags go with CreateRole, so a role never exists without its ownership tags.
     let out = p
         .client
@@ -24,8 +23,8 @@ pub async fn create(p: &IamProvider, req: &CreateRequest) -> Result<Attributes, 
         .set_description((!d.description.is_empty()).then(|| d.description.clone()))
         .set_permissions_boundary(d.permissions_boundary.clone())
         .set_tags(
-            (!tags.is_empty())
-                .then(|| iam_tags(name, &tags))
+            (!d.tags.is_empty())
+                .then(|| iam_tags(name, &d.tags))
                 .transpose()?,
         )
         .send()

@@ -5,24 +5,23 @@ use crate::calls::{delete_boundary, delete_inline, detach};
 use crate::observe::{inline_policy_names, managed_policy_arns};
 use aws_sdk_iam::Client;
 use lakectl_core::{DeleteRequest, ProviderError};
-use lakectl_provider::aws_error;
+use lakectl_provider::{Doing, Found};
 
 /// Removes the role from instance profiles, deletes inline policies, detaches managed
 /// policies and the boundary, then deletes the role. A missing role is already deleted.
 pub async fn delete(p: &IamProvider, req: &DeleteRequest) -> Result<(), ProviderError> {
     let name = req.name.as_str();
     let c = &p.client;
-    let role = match c.get_role().role_name(name).send().await {
-        Ok(out) => out.role,
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            return Ok(());
-        }
-        Err(e) => return Err(aws_error("iam:GetRole", name, e)),
+    let got = c
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .doing("iam:GetRole", name)
+        .found()?;
+    let Some(role) = got.and_then(|out| out.role) else {
+        return Ok(());
     };
-    let Some(role) = role else { return Ok(()) };
     let lists = tokio::try_join!(
         instance_profiles(c, name),
         inline_policy_names(c, name),
@@ -45,23 +44,18 @@ pub async fn delete(p: &IamProvider, req: &DeleteRequest) -> Result<(), Provider
     if role.permissions_boundary().is_some() {
         delete_boundary(c, name).await?;
     }
-    match c.delete_role().role_name(name).send().await {
-        Ok(_) => Ok(()),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            Ok(())
-        }
-        Err(e) => {
-            let conflict = e
-                .as_service_error()
-                .is_some_and(|e| e.is_delete_conflict_exception());
-            let err = aws_error("iam:DeleteRole", name, e);
-            // Something was attached after the lists above (or they lag behind): the next
-            // attempt lists and detaches it.
-            Err(if conflict { err.settles_later() } else { err })
-        }
+    match c
+        .delete_role()
+        .role_name(name)
+        .send()
+        .await
+        .doing("iam:DeleteRole", name)
+        .gone_is_done()
+    {
+        // Something was attached after the lists above (or they lag behind): the next
+        // attempt lists and detaches it.
+        Err(e) if e.code() == Some("DeleteConflict") => Err(e.settles_later()),
+        other => other,
     }
 }
 
@@ -75,7 +69,7 @@ async fn instance_profiles(c: &Client, name: &str) -> Result<Vec<String>, Provid
         .send()
         .try_collect()
         .await
-        .map_err(|e| aws_error("iam:ListInstanceProfilesForRole", name, e))?;
+        .doing("iam:ListInstanceProfilesForRole", name)?;
     Ok(profiles
         .iter()
         .map(|p| p.instance_profile_name().to_string())
@@ -83,24 +77,14 @@ async fn instance_profiles(c: &Client, name: &str) -> Result<Vec<String>, Provid
 }
 
 async fn remove_from_profile(c: &Client, role: &str, profile: &str) -> Result<(), ProviderError> {
-    match c
-        .remove_role_from_instance_profile()
+    c.remove_role_from_instance_profile()
         .role_name(role)
         .instance_profile_name(profile)
         .send()
         .await
-    {
-        Ok(_) => Ok(()),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            Ok(())
-        }
-        Err(e) => Err(aws_error(
+        .doing(
             "iam:RemoveRoleFromInstanceProfile",
             &format!("{role} ({profile})"),
-            e,
-        )),
-    }
+        )
+        .gone_is_done()
 }

@@ -78,15 +78,7 @@ impl DesiredRole {
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => return Err(bad("permissions_boundary", "a policy ARN or null")),
         };
-        let tags = match spec.get("tags") {
-            None | Some(Value::Null) => BTreeMap::new(),
-            Some(Value::Object(m)) => m
-                .iter()
-                .map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                .collect::<Option<BTreeMap<_, _>>>()
-                .ok_or_else(|| bad("tags", "a mapping of strings to strings"))?,
-            Some(_) => return Err(bad("tags", "a mapping of strings to strings")),
-        };
+        let tags = lakectl_provider::tags::tags_of(name, spec)?;
         Ok(DesiredRole {
             path,
             description,

@@ -3,24 +3,23 @@
 use crate::live::RoleFacts;
 use aws_sdk_iam::Client;
 use lakectl_core::ProviderError;
-use lakectl_provider::aws_error;
+use lakectl_provider::{Doing, Found};
 use tokio::task::JoinSet;
 
 /// Reads a role, its inline and managed policies and its tags; `None` when it does not exist.
 ///
 /// GetRole first (it says whether the role exists), then the three lists concurrently.
 pub async fn read_role(client: &Client, name: &str) -> Result<Option<RoleFacts>, ProviderError> {
-    let role = match client.get_role().role_name(name).send().await {
-        Ok(out) => out.role,
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            return Ok(None);
-        }
-        Err(e) => return Err(aws_error("iam:GetRole", name, e)),
+    let got = client
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .doing("iam:GetRole", name)
+        .found()?;
+    let Some(role) = got.and_then(|out| out.role) else {
+        return Ok(None);
     };
-    let Some(role) = role else { return Ok(None) };
     let lists = tokio::try_join!(
         inline_policies(client, name),
         managed_policy_arns(client, name),
@@ -63,7 +62,7 @@ pub async fn inline_policy_names(
         .send()
         .try_collect()
         .await
-        .map_err(|e| aws_error("iam:ListRolePolicies", name, e))
+        .doing("iam:ListRolePolicies", name)
 }
 
 /// Every inline policy: name and percent-encoded document, fetched concurrently.
@@ -82,7 +81,7 @@ async fn inline_policies(
                 .policy_name(&policy)
                 .send()
                 .await
-                .map_err(|e| aws_error("iam:GetRolePolicy", &format!("{role}/{policy}"), e))?;
+                .doing("iam:GetRolePolicy", &format!("{role}/{policy}"))?;
             Ok::<_, ProviderError>((policy, out.policy_document))
         });
     }
@@ -110,7 +109,7 @@ pub async fn managed_policy_arns(
         .send()
         .try_collect()
         .await
-        .map_err(|e| aws_error("iam:ListAttachedRolePolicies", name, e))?;
+        .doing("iam:ListAttachedRolePolicies", name)?;
     Ok(attached
         .iter()
         .filter_map(|p| p.policy_arn().map(str::to_string))
@@ -127,7 +126,7 @@ async fn tags(client: &Client, name: &str) -> Result<Vec<(String, String)>, Prov
         .send()
         .try_collect()
         .await
-        .map_err(|e| aws_error("iam:ListRoleTags", name, e))?;
+        .doing("iam:ListRoleTags", name)?;
     Ok(tags
         .iter()
         .map(|t| (t.key().to_string(), t.value().to_string()))

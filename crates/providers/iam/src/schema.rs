@@ -2,6 +2,7 @@
 
 use lakectl_core::{Prop, Schema, Type};
 use lakectl_provider::names::NameRule;
+use lakectl_provider::tags::tags_prop;
 use serde_json::{Value, json};
 
 /// The kind this crate manages.
@@ -65,13 +66,7 @@ pub fn schema() -> Schema {
             )
             .default(Value::Null)
             .check(check_boundary),
-            Prop::new(
-                "tags",
-                Type::Map(Box::new(Type::String)),
-                "tags on the role",
-            )
-            .default(json!({}))
-            .check(check_tags),
+            tags_prop("tags on the role"),
         ],
         attributes: &["arn", "role_id"],
         taggable: true,
@@ -187,29 +182,6 @@ fn is_policy_arn(a: &str) -> bool {
     a.starts_with("arn:") && a.contains(":iam::") && a.contains(":policy/")
 }
 
-fn check_tags(v: &Value) -> Result<(), String> {
-    let Some(map) = v.as_object() else {
-        return Ok(());
-    };
-    if map.len() > 50 {
-        return Err(format!("a role holds at most 50 tags; {} given", map.len()));
-    }
-    for (k, val) in map {
-        if k.is_empty() || k.chars().count() > 128 {
-            return Err(format!("tag key `{k}` must be 1–128 characters"));
-        }
-        if k.to_ascii_lowercase().starts_with("aws:") {
-            return Err(format!(
-                "tag key `{k}`: the `aws:` prefix is reserved by AWS"
-            ));
-        }
-        if val.as_str().is_some_and(|s| s.chars().count() > 256) {
-            return Err(format!("tag `{k}`: a value is at most 256 characters"));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,7 +255,7 @@ mod tests {
             (
                 "reserved tag prefix",
                 json!({"assume_role_policy": {"Statement": []}, "tags": {"aws:x": "1"}}),
-                vec!["reserved by AWS"],
+                vec!["reserved for AWS"],
             ),
             (
                 "boundary must be a policy arn",

@@ -2,14 +2,16 @@
 
 use crate::IamProvider;
 use crate::calls::{
-    attach, delete_boundary, delete_inline, detach, put_boundary, put_inline, tag, untag,
+    attach, delete_boundary, delete_inline, detach, put_boundary, put_inline, sync_tags,
 };
-use crate::changes::{inline_changes, set_changes, string_map, strings, tag_changes};
+use crate::changes::inline_changes;
 use crate::desired::DesiredRole;
 use crate::errors::trust_policy_error;
 use lakectl_core::{Attributes, ProviderError, UpdateRequest};
-use lakectl_provider::aws_error;
+use lakectl_provider::Doing;
+use lakectl_provider::diff::{set_changes, strings};
 use lakectl_provider::policy::policy_text;
+use lakectl_provider::tags::{TagDiff, tags_of};
 
 /// Applies `req.changes`; returns the role's attributes read back afterwards.
 pub async fn update(p: &IamProvider, req: &UpdateRequest) -> Result<Attributes, ProviderError> {
@@ -42,7 +44,7 @@ pub async fn update(p: &IamProvider, req: &UpdateRequest) -> Result<Attributes, 
             .max_session_duration(d.max_session_duration)
             .send()
             .await
-            .map_err(|e| aws_error("iam:UpdateRole", name, e))?;
+            .doing("iam:UpdateRole", name)?;
     }
     if req.touches("permissions_boundary") {
         match &d.permissions_boundary {
@@ -73,9 +75,8 @@ pub async fn update(p: &IamProvider, req: &UpdateRequest) -> Result<Attributes, 
         }
     }
     if req.touches("tags") {
-        let (set, remove) = tag_changes(&d.tags, &string_map(req.live.get("tags")));
-        tag(c, name, &set).await?;
-        untag(c, name, &remove).await?;
+        let diff = TagDiff::between(&d.tags, &tags_of(name, &req.live)?);
+        sync_tags(c, name, &diff).await?;
     }
     p.attributes_of(name).await
 }

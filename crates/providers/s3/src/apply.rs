@@ -7,7 +7,7 @@ use crate::tls;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{EventBridgeConfiguration, NotificationConfiguration, Tagging};
 use lakectl_core::ProviderError;
-use lakectl_provider::aws_error;
+use lakectl_provider::{Doing, aws_error};
 use serde_json::{Map, Value};
 
 /// Every managed property, in the order create sets them and update visits them. The public
@@ -74,7 +74,7 @@ async fn versioning(t: &Target<'_>, enabled: bool) -> Result<(), ProviderError> 
         .versioning_configuration(desired::versioning_configuration(enabled))
         .send()
         .await
-        .map_err(|e| aws_error("s3:PutBucketVersioning", t.name, e))?;
+        .doing("s3:PutBucketVersioning", t.name)?;
     Ok(())
 }
 
@@ -87,7 +87,7 @@ async fn encryption(t: &Target<'_>, spec: &EncryptionSpec) -> Result<(), Provide
         .server_side_encryption_configuration(config)
         .send()
         .await
-        .map_err(|e| aws_error("s3:PutBucketEncryption", t.name, e))?;
+        .doing("s3:PutBucketEncryption", t.name)?;
     Ok(())
 }
 
@@ -98,7 +98,7 @@ async fn public_access_block(t: &Target<'_>, spec: &Value) -> Result<(), Provide
         .public_access_block_configuration(desired::public_access_block_configuration(spec))
         .send()
         .await
-        .map_err(|e| aws_error("s3:PutPublicAccessBlock", t.name, e))?;
+        .doing("s3:PutPublicAccessBlock", t.name)?;
     Ok(())
 }
 
@@ -111,7 +111,7 @@ async fn enforce_tls(t: &Target<'_>, on: bool) -> Result<(), ProviderError> {
             .policy(tls::tls_policy(t.arn).to_string())
             .send()
             .await
-            .map_err(|e| aws_error("s3:PutBucketPolicy", t.name, e))?;
+            .doing("s3:PutBucketPolicy", t.name)?;
         Ok(())
     } else {
         remove_policy(t.client, t.name).await
@@ -136,7 +136,7 @@ async fn lifecycle(t: &Target<'_>, rules: &[RuleSpec]) -> Result<(), ProviderErr
                 .lifecycle_configuration(config)
                 .send()
                 .await
-                .map_err(|e| aws_error("s3:PutBucketLifecycleConfiguration", t.name, e))?;
+                .doing("s3:PutBucketLifecycleConfiguration", t.name)?;
             Ok(())
         }
         None => {
@@ -190,7 +190,7 @@ async fn eventbridge(t: &Target<'_>, on: bool) -> Result<(), ProviderError> {
         .notification_configuration(config)
         .send()
         .await
-        .map_err(|e| aws_error("s3:PutBucketNotificationConfiguration", t.name, e))?;
+        .doing("s3:PutBucketNotificationConfiguration", t.name)?;
     Ok(())
 }
 
@@ -212,6 +212,6 @@ async fn tags(t: &Target<'_>, tags: &Map<String, Value>) -> Result<(), ProviderE
         .tagging(tagging)
         .send()
         .await
-        .map_err(|e| aws_error("s3:PutBucketTagging", t.name, e))?;
+        .doing("s3:PutBucketTagging", t.name)?;
     Ok(())
 }

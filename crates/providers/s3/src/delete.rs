@@ -9,7 +9,7 @@ use crate::errors::is_denied;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use lakectl_core::{Contents, ProviderError};
-use lakectl_provider::{aws_error, is_code};
+use lakectl_provider::{Doing, Found, aws_error, is_code};
 
 /// Counting stops here: enough to say "10000+ objects" in a plan without listing a data lake.
 pub const COUNT_LIMIT: u64 = 10_000;
@@ -137,7 +137,7 @@ pub async fn empty(client: &Client, name: &str, plain_http: bool) -> Result<(), 
             .delete(batch)
             .send()
             .await
-            .map_err(|e| aws_error("s3:DeleteObjects", name, e))?;
+            .doing("s3:DeleteObjects", name)?;
         // A refused key would be listed again next round: stop instead of looping forever.
         if let Some(first) = out.errors().first() {
             return Err(ProviderError::Aws {
@@ -163,11 +163,13 @@ pub async fn empty(client: &Client, name: &str, plain_http: bool) -> Result<(), 
 /// # Errors
 /// S3 refused (`BucketNotEmpty` if objects arrived meanwhile).
 pub async fn delete_bucket(client: &Client, name: &str) -> Result<(), ProviderError> {
-    match client.delete_bucket().bucket(name).send().await {
-        Ok(_) => Ok(()),
-        Err(e) if is_code(&e, &["NoSuchBucket"]) => Ok(()),
-        Err(e) => Err(aws_error("s3:DeleteBucket", name, e)),
-    }
+    client
+        .delete_bucket()
+        .bucket(name)
+        .send()
+        .await
+        .doing("s3:DeleteBucket", name)
+        .gone_is_done()
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! bucket naming rules.
 
 use lakectl_core::{Prop, Schema, Type};
+use lakectl_provider::tags::tags_prop;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -90,13 +91,7 @@ pub fn schema() -> Schema {
                 "send the bucket's events to Amazon EventBridge",
             )
             .default(json!(false)),
-            Prop::new(
-                "tags",
-                Type::Map(Box::new(Type::String)),
-                "tags on the bucket",
-            )
-            .default(json!({}))
-            .check(check_tags),
+            tags_prop("tags on the bucket"),
         ],
         attributes: &["arn", "regional_domain_name"],
         taggable: true,
@@ -278,34 +273,6 @@ fn check_lifecycle_rules(v: &Value) -> Result<(), String> {
             return Err(format!(
                 "lifecycle rule `{id}` does nothing: give it transitions, expiration_days, \
                  noncurrent_version_expiration_days or abort_incomplete_multipart_upload_days"
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn check_tags(v: &Value) -> Result<(), String> {
-    let Some(tags) = v.as_object() else {
-        return Ok(());
-    };
-    if tags.len() > 50 {
-        return Err(format!(
-            "a bucket has at most 50 tags; this one has {}",
-            tags.len()
-        ));
-    }
-    for (k, val) in tags {
-        if k.is_empty() || k.chars().count() > 128 {
-            return Err(format!("tag key `{k}` must have 1 to 128 characters"));
-        }
-        if k.starts_with("aws:") {
-            return Err(format!(
-                "tag key `{k}`: the `aws:` prefix is reserved for AWS"
-            ));
-        }
-        if val.as_str().is_some_and(|s| s.chars().count() > 256) {
-            return Err(format!(
-                "the value of tag `{k}` is longer than 256 characters"
             ));
         }
     }

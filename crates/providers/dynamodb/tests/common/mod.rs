@@ -1,16 +1,13 @@
 //! Shared setup of the emulator tests: the endpoint, the provider, unique names.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use lakectl_core::{
-    Address, CreateRequest, DeleteRequest, Observation, Provider, UpdateRequest, diff,
-};
-use lakectl_provider::{AccountContext, AwsTarget};
+use lakectl_core::{Address, CreateRequest, DeleteRequest, Provider, UpdateRequest, diff};
+use lakectl_provider::AccountContext;
+use lakectl_provider::testkit::emulator;
 use lakectl_provider_dynamodb::DynamoDbProvider;
 use serde_json::{Value, json};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What the tests talk to: the provider under test and a raw client for out-of-band changes.
 pub struct Env {
@@ -22,57 +19,17 @@ pub struct Env {
     pub account: AccountContext,
 }
 
-const HOW: &str = "run `scripts/test`, or `scripts/emulator up 4602` and then \
-    `AWS_ENDPOINT_URL=http://127.0.0.1:4602 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-    AWS_REGION=us-east-1 cargo test -p lakectl-provider-dynamodb`";
-
 /// Connects to the emulator named by `AWS_ENDPOINT_URL`; fails the test when there is none.
 pub async fn env() -> Env {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| {
-            panic!("AWS_ENDPOINT_URL is not set; these tests need the emulator: {HOW}")
-        });
-    let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into());
-    let config = lakectl_provider::sdk_config(&AwsTarget {
-        region: region.clone(),
-        endpoint: Some(endpoint.clone()),
-    })
-    .await;
-    let sts = aws_sdk_sts::Client::new(&config);
-    let identity = sts.get_caller_identity().send().await.unwrap_or_else(|e| {
-        panic!(
-            "nothing usable answers at {endpoint} ({}): {HOW}",
-            aws_sdk_sts::error::DisplayErrorContext(&e)
-        )
-    });
-    let account = AccountContext {
-        account_id: identity.account().expect("an account id").to_string(),
-        partition: AccountContext::partition_of(&region).to_string(),
-        region,
-    };
+    let emu = emulator("lakectl-provider-dynamodb").await;
     Env {
-        provider: DynamoDbProvider::new(&config, &account),
-        raw: aws_sdk_dynamodb::Client::new(&config),
-        account,
+        provider: DynamoDbProvider::new(&emu.config, &emu.account),
+        raw: aws_sdk_dynamodb::Client::new(&emu.config),
+        account: emu.account,
     }
 }
 
-/// A table name no other test (or earlier run) uses.
-pub fn unique(prefix: &str) -> String {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_nanos();
-    format!(
-        "{prefix}-{}-{}-{}",
-        std::process::id(),
-        nanos % 1_000_000_000,
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
+pub use lakectl_provider::testkit::{drift, prepare, unique};
 
 /// A table with every property set, written the way a user would (defaults left out where
 /// they fit, indexes out of order).
@@ -112,30 +69,9 @@ pub fn minimal_spec(name: &str) -> Value {
     })
 }
 
-/// Defaults, canonical form and normalization, as the engine prepares both sides.
-pub fn prepare(p: &DynamoDbProvider, spec: &Value) -> Value {
-    let mut s = spec.clone();
-    p.schema().apply_defaults(&mut s);
-    p.schema().canonicalize(&mut s);
-    p.normalize(&mut s);
-    s
-}
-
-/// The live spec; fails the test when the table does not exist or is not settled.
+/// The live spec; fails the test when it does not exist.
 pub async fn live(p: &DynamoDbProvider, name: &str) -> Value {
-    match p.observe(name).await.expect("observe") {
-        Observation::Exists(live) => live.spec,
-        other => panic!("{name} should exist, observed {other:?}"),
-    }
-}
-
-/// Paths of the fields that differ between `desired` and the live table.
-pub async fn drift(p: &DynamoDbProvider, name: &str, desired: &Value) -> Vec<String> {
-    let live = prepare(p, &live(p, name).await);
-    diff(p.schema(), &prepare(p, desired), &live)
-        .into_iter()
-        .map(|c| c.path)
-        .collect()
+    lakectl_provider::testkit::live(p, name).await.spec
 }
 
 /// A create request for `spec`.

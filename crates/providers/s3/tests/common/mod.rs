@@ -1,16 +1,15 @@
 //! Shared setup of the emulator tests: the endpoint, the provider, unique names, and the
 //! engine's preparation of specs before a diff.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use lakectl_core::{
     Address, CreateRequest, DeleteRequest, FieldChange, Observation, Provider, UpdateRequest, diff,
 };
-use lakectl_provider::{AccountContext, AwsTarget};
+use lakectl_provider::AccountContext;
+use lakectl_provider::testkit::emulator_in;
 use lakectl_provider_s3::S3Provider;
 use serde_json::{Value, json};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What the tests talk to: the provider under test and a raw client for changes made behind
 /// lakectl's back.
@@ -25,10 +24,6 @@ pub struct Env {
     pub config: aws_config::SdkConfig,
 }
 
-const HOW: &str = "run `scripts/test`, or `scripts/emulator up 4601` and then \
-    `AWS_ENDPOINT_URL=http://127.0.0.1:4601 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-    AWS_REGION=us-east-1 cargo test -p lakectl-provider-s3`";
-
 /// Connects to the emulator named by `AWS_ENDPOINT_URL`; fails the test when there is none.
 pub async fn env() -> Env {
     env_in(&std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into())).await
@@ -36,56 +31,26 @@ pub async fn env() -> Env {
 
 /// As [`env`], deploying to `region`.
 pub async fn env_in(region: &str) -> Env {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| {
-            panic!("AWS_ENDPOINT_URL is not set; these tests need the emulator: {HOW}")
-        });
-    let config = lakectl_provider::sdk_config(&AwsTarget {
-        region: region.to_string(),
-        endpoint: Some(endpoint.clone()),
-    })
-    .await;
-    let sts = aws_sdk_sts::Client::new(&config);
-    let identity = sts.get_caller_identity().send().await.unwrap_or_else(|e| {
-        panic!(
-            "nothing usable answers at {endpoint} ({}): {HOW}",
-            aws_sdk_sts::error::DisplayErrorContext(&e)
-        )
-    });
-    let account = AccountContext {
-        account_id: identity.account().expect("an account id").to_string(),
-        partition: AccountContext::partition_of(region).to_string(),
-        region: region.to_string(),
-    };
+    let emu = emulator_in("lakectl-provider-s3", region).await;
     let raw = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&config)
+        aws_sdk_s3::config::Builder::from(&emu.config)
             .force_path_style(true)
             .build(),
     );
     Env {
-        provider: S3Provider::new(&config, &account),
+        provider: S3Provider::new(&emu.config, &emu.account),
         raw,
-        account,
-        config,
+        account: emu.account,
+        config: emu.config,
     }
 }
 
 /// A bucket name no other test (or earlier run) uses.
 pub fn unique(prefix: &str) -> String {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_nanos();
-    format!(
-        "lakectl-{prefix}-{}-{}-{}",
-        std::process::id(),
-        nanos % 1_000_000_000,
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    lakectl_provider::testkit::unique(&format!("lakectl-{prefix}"))
 }
+
+pub use lakectl_provider::testkit::{changes, drift, prepare};
 
 /// A bucket with every property set away from its default, as a user would write it, with
 /// the ownership tags the engine adds. EventBridge stays off: moto cannot read it back.
@@ -111,36 +76,9 @@ pub fn full_spec(name: &str) -> Value {
     })
 }
 
-/// Defaults, canonical form and normalization, as the engine prepares both sides.
-pub fn prepare(p: &S3Provider, spec: &Value) -> Value {
-    let mut s = spec.clone();
-    p.schema().apply_defaults(&mut s);
-    p.schema().canonicalize(&mut s);
-    p.normalize(&mut s);
-    s
-}
-
 /// The live spec; fails the test when the bucket does not exist.
 pub async fn live(p: &S3Provider, name: &str) -> Value {
-    match p.observe(name).await.expect("observe") {
-        Observation::Exists(live) => live.spec,
-        other => panic!("{name} should exist, observed {other:?}"),
-    }
-}
-
-/// The changes that would bring the live bucket to `desired`.
-pub async fn changes(p: &S3Provider, name: &str, desired: &Value) -> Vec<FieldChange> {
-    let live = prepare(p, &live(p, name).await);
-    diff(p.schema(), &prepare(p, desired), &live)
-}
-
-/// Paths of the fields that differ between `desired` and the live bucket.
-pub async fn drift(p: &S3Provider, name: &str, desired: &Value) -> Vec<String> {
-    changes(p, name, desired)
-        .await
-        .into_iter()
-        .map(|c| c.path)
-        .collect()
+    lakectl_provider::testkit::live(p, name).await.spec
 }
 
 /// A create request for `spec`, with defaults applied as the engine does.
