@@ -28,11 +28,14 @@ pub const ADDRESS: &str = "contract";
 /// One kind under the contract suite.
 #[async_trait]
 pub trait Subject: Send + Sync {
-    /// The provider under test.
-    fn provider(&self) -> Arc<dyn Provider>;
+    /// A prefix for the names of the suite's resources.
+    fn prefix(&self) -> &'static str;
 
-    /// A physical name no other test or run uses (see [`super::unique`]).
-    fn fresh_name(&self) -> String;
+    /// A physical name no other test or run uses: [`super::unique`] of the prefix, unless the
+    /// kind's names have another shape.
+    fn fresh_name(&self) -> String {
+        super::unique(self.prefix())
+    }
 
     /// A spec for `name` with every property set away from its default, as a user writes it
     /// (ownership tags are added by the suite).
@@ -56,12 +59,11 @@ pub trait Subject: Send + Sync {
     async fn create_foreign(&self, name: &str);
 }
 
-/// Runs the whole contract for `subject`.
+/// Runs the whole contract for `subject` through provider `p`.
 ///
 /// # Panics
 /// At the first broken promise, naming the kind and the step.
-pub async fn run(subject: &dyn Subject) {
-    let p = subject.provider();
+pub async fn run(p: Arc<dyn Provider>, subject: &dyn Subject) {
     let kind = p.schema().kind;
     let cleanup = Cleanup::new(p.clone());
     let taggable = p.schema().taggable;

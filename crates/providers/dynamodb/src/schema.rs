@@ -226,6 +226,7 @@ fn check_gsis(v: &Value) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lakectl_provider::testkit::assert_name_rule;
 
     #[test]
     fn name_rule_says_which_rule_failed() {
@@ -242,13 +243,7 @@ mod tests {
             ("space", "lake config", Some("contains ` `")),
             ("non-ascii", "läke", Some("contains `ä`")),
         ];
-        for (why, name, want) in cases {
-            match (name_rule(name), want) {
-                (Ok(()), None) => {}
-                (Err(msg), Some(part)) => assert!(msg.contains(part), "{why}: {msg}"),
-                (got, want) => panic!("{why}: got {got:?}, want {want:?}"),
-            }
-        }
+        assert_name_rule(name_rule, cases);
     }
 
     #[test]

@@ -81,34 +81,6 @@ async fn a_minimal_spec_reads_back_as_its_defaults() {
 }
 
 #[tokio::test]
-async fn create_on_a_taken_name_reports_it_and_changes_nothing() {
-    let env = env().await;
-    let p = &env.provider;
-    let name = unique("twice");
-    let spec = full_spec(&name);
-    p.create(&create_request(&name, &spec))
-        .await
-        .expect("create");
-    // A second create, as after a deploy that died or a name someone else took: the
-    // provider reports it and the engine decides whose the table is.
-    let mut moved = spec.clone();
-    moved["point_in_time_recovery"] = json!(false);
-    let again = p.create(&create_request(&name, &moved)).await;
-    assert!(
-        again.as_ref().is_err_and(ProviderError::is_already_exists),
-        "{again:?}"
-    );
-    assert_eq!(
-        drift(p, &name, &spec).await,
-        Vec::<String>::new(),
-        "nothing changed"
-    );
-    p.delete(&delete_request(&name, true))
-        .await
-        .expect("delete");
-}
-
-#[tokio::test]
 async fn delete_refuses_a_table_with_items_and_leaves_them() {
     let env = env().await;
     let p = &env.provider;
@@ -180,20 +152,6 @@ async fn delete_with_data_loss_allowed_lifts_deletion_protection() {
     p.delete(&delete_request(&name, true))
         .await
         .expect("delete");
-    assert_eq!(
-        p.observe(&name).await.expect("observe"),
-        Observation::Missing
-    );
-}
-
-#[tokio::test]
-async fn deleting_a_missing_table_succeeds() {
-    let env = env().await;
-    let p = &env.provider;
-    let name = unique("never");
-    p.delete(&delete_request(&name, false))
-        .await
-        .expect("nothing to delete is not an error");
     assert_eq!(
         p.observe(&name).await.expect("observe"),
         Observation::Missing

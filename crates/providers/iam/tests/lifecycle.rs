@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use lakectl_core::{Observation, Provider, ProviderError};
+use lakectl_core::{Observation, Provider};
 use serde_json::json;
 
 #[tokio::test]
@@ -82,32 +82,6 @@ async fn a_minimal_spec_reads_back_as_its_defaults() {
 }
 
 #[tokio::test]
-async fn create_on_a_taken_name_reports_it_and_changes_nothing() {
-    let env = env().await;
-    let p = &env.provider;
-    let name = unique("twice");
-    let spec = full_spec(&name, &env.account.account_id);
-    p.create(&create_request(&name, &spec))
-        .await
-        .expect("create");
-    // A second create, as after a deploy that died or a name someone else took: the
-    // provider reports it and the engine decides whose the role is.
-    let mut moved = spec.clone();
-    moved["description"] = json!("second run");
-    let again = p.create(&create_request(&name, &moved)).await;
-    assert!(
-        again.as_ref().is_err_and(ProviderError::is_already_exists),
-        "{again:?}"
-    );
-    assert_eq!(
-        drift(p, &name, &spec).await,
-        Vec::<String>::new(),
-        "nothing changed"
-    );
-    p.delete(&delete_request(&name)).await.expect("delete");
-}
-
-#[tokio::test]
 async fn delete_removes_the_role_and_everything_attached() {
     let env = env().await;
     let p = &env.provider;
@@ -170,18 +144,4 @@ async fn delete_removes_the_role_and_everything_attached() {
         .send()
         .await
         .expect("clean up the profile");
-}
-
-#[tokio::test]
-async fn missing_roles_are_observed_missing_and_deleted_fine() {
-    let env = env().await;
-    let p = &env.provider;
-    let name = unique("never");
-    assert_eq!(
-        p.observe(&name).await.expect("observe"),
-        Observation::Missing
-    );
-    p.delete(&delete_request(&name))
-        .await
-        .expect("delete of a missing role");
 }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use lakectl_core::Provider;
 use lakectl_provider::testkit::contract::{self, Subject};
-use lakectl_provider::testkit::{emulator, unique};
+use lakectl_provider::testkit::emulator;
 use lakectl_provider_logs::LogsProvider;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -16,12 +16,8 @@ struct LogGroups {
 
 #[async_trait]
 impl Subject for LogGroups {
-    fn provider(&self) -> Arc<dyn Provider> {
-        self.provider.clone()
-    }
-
-    fn fresh_name(&self) -> String {
-        unique("/lakectl-test/contract")
+    fn prefix(&self) -> &'static str {
+        "/lakectl-test/contract"
     }
 
     fn full_spec(&self, name: &str) -> Value {
@@ -102,10 +98,10 @@ async fn log_groups_keep_the_provider_contract() {
         "arn:aws:kms:{}:{}:key/lakectl-test",
         emu.account.region, emu.account.account_id
     );
-    contract::run(&LogGroups {
+    let subject = LogGroups {
         provider: Arc::new(LogsProvider::new(&emu.config, &emu.account)),
         raw: aws_sdk_cloudwatchlogs::Client::new(&emu.config),
         key,
-    })
-    .await;
+    };
+    contract::run(subject.provider.clone(), &subject).await;
 }

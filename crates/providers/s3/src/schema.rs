@@ -282,6 +282,7 @@ fn check_lifecycle_rules(v: &Value) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lakectl_provider::testkit::assert_name_rule;
 
     #[test]
     fn name_rule_accepts_valid_names_and_says_which_rule_failed() {
@@ -307,13 +308,7 @@ mod tests {
             ("object lambda suffix", "acme--ol-s3", Some("`--ol-s3`")),
             ("directory bucket suffix", "acme--x-s3", Some("`--x-s3`")),
         ];
-        for (why, name, want) in cases {
-            match (name_rule(name), want) {
-                (Ok(()), None) => {}
-                (Err(msg), Some(part)) => assert!(msg.contains(part), "{why}: {msg}"),
-                (got, want) => panic!("{why}: {name}: got {got:?}, want {want:?}"),
-            }
-        }
+        assert_name_rule(name_rule, &cases);
     }
 
     #[test]

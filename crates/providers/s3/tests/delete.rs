@@ -155,16 +155,6 @@ async fn more_than_one_page_is_counted_and_emptied() {
 }
 
 #[tokio::test]
-async fn delete_of_a_missing_bucket_is_ok() {
-    let env = env().await;
-    let name = unique("gone");
-    env.provider
-        .delete(&delete_request(&name, false))
-        .await
-        .expect("nothing to delete is fine");
-}
-
-#[tokio::test]
 async fn a_tls_only_bucket_is_counted_emptied_and_deleted_over_http() {
     let env = env().await;
     let p = &env.provider;

@@ -128,26 +128,6 @@ async fn a_bucket_never_configured_reads_as_aws_unset_values() {
 }
 
 #[tokio::test]
-async fn create_on_a_taken_name_reports_it_and_changes_nothing() {
-    let env = env().await;
-    let p = &env.provider;
-    let name = unique("twice");
-    let spec = full_spec(&name);
-    create(p, &name, &spec).await;
-    let mut other = spec.clone();
-    other["versioning"] = json!(false);
-    let again = p.create(&create_request(p, &name, &other)).await;
-    assert!(
-        again.as_ref().is_err_and(ProviderError::is_already_exists),
-        "the engine decides whose it is; the provider only reports it: {again:?}"
-    );
-    assert_eq!(drift(p, &name, &spec).await, Vec::<String>::new());
-    p.delete(&delete_request(&name, true))
-        .await
-        .expect("delete");
-}
-
-#[tokio::test]
 async fn a_bucket_outside_us_east_1_is_created_in_its_region() {
     let env = env_in("eu-west-1").await;
     let p = &env.provider;
@@ -216,16 +196,6 @@ async fn eventbridge_notifications_are_requested() {
     p.delete(&delete_request(&name, false))
         .await
         .expect("delete");
-}
-
-#[tokio::test]
-async fn observe_of_a_missing_bucket_is_missing() {
-    let env = env().await;
-    let name = unique("nothing");
-    assert_eq!(
-        env.provider.observe(&name).await.expect("observe"),
-        Observation::Missing
-    );
 }
 
 #[tokio::test]

@@ -2,7 +2,6 @@
 //! AWS_ENDPOINT_URL; `scripts/test` sets it).
 
 use async_trait::async_trait;
-use lakectl_core::Provider;
 use lakectl_provider::testkit::contract::{self, Subject};
 use lakectl_provider::testkit::{Emulator, emulator, unique};
 use lakectl_provider_sns::{SubscriptionProvider, TopicProvider, topic_arn};
@@ -10,7 +9,6 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 struct Topics {
-    provider: Arc<TopicProvider>,
     raw: aws_sdk_sns::Client,
     emu: Emulator,
 }
@@ -26,12 +24,8 @@ impl Topics {
 
 #[async_trait]
 impl Subject for Topics {
-    fn provider(&self) -> Arc<dyn Provider> {
-        self.provider.clone()
-    }
-
-    fn fresh_name(&self) -> String {
-        unique("lakectl-test-alerts")
+    fn prefix(&self) -> &'static str {
+        "lakectl-test-alerts"
     }
 
     fn full_spec(&self, name: &str) -> Value {
@@ -80,16 +74,17 @@ impl Subject for Topics {
 #[tokio::test]
 async fn topics_keep_the_provider_contract() {
     let emu = emulator("lakectl-provider-sns").await;
-    contract::run(&Topics {
-        provider: Arc::new(TopicProvider::new(&emu.config, &emu.account)),
-        raw: aws_sdk_sns::Client::new(&emu.config),
-        emu,
-    })
+    contract::run(
+        Arc::new(TopicProvider::new(&emu.config, &emu.account)),
+        &Topics {
+            raw: aws_sdk_sns::Client::new(&emu.config),
+            emu,
+        },
+    )
     .await;
 }
 
 struct Subscriptions {
-    provider: Arc<SubscriptionProvider>,
     raw: aws_sdk_sns::Client,
     emu: Emulator,
     topic: String,
@@ -122,12 +117,13 @@ impl Subscriptions {
 
 #[async_trait]
 impl Subject for Subscriptions {
-    fn provider(&self) -> Arc<dyn Provider> {
-        self.provider.clone()
+    fn prefix(&self) -> &'static str {
+        "oncall"
     }
 
+    /// `TOPIC:email:ADDRESS`: SNS names subscriptions by what they join.
     fn fresh_name(&self) -> String {
-        format!("{}:email:{}@example.com", self.topic, unique("oncall"))
+        format!("{}:email:{}@example.com", self.topic, unique(self.prefix()))
     }
 
     fn full_spec(&self, name: &str) -> Value {
@@ -185,13 +181,13 @@ async fn subscriptions_keep_the_provider_contract() {
     let raw = aws_sdk_sns::Client::new(&emu.config);
     let topic = unique("lakectl-test-subs");
     raw.create_topic().name(&topic).send().await.expect("topic");
+    let provider = Arc::new(SubscriptionProvider::new(&emu.config, &emu.account));
     let subject = Subscriptions {
-        provider: Arc::new(SubscriptionProvider::new(&emu.config, &emu.account)),
         raw: raw.clone(),
         topic: topic.clone(),
         emu,
     };
-    contract::run(&subject).await;
+    contract::run(provider, &subject).await;
     raw.delete_topic()
         .topic_arn(topic_arn(&subject.emu.account, &topic))
         .send()
