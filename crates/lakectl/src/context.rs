@@ -3,11 +3,11 @@
 
 use crate::cli::Cli;
 use lakectl_core::{DesiredStack, EnvSettings, Provider, Schema};
-use lakectl_engine::state::dynamo::{DEFAULT_TABLE, DynamoStateStore};
 use lakectl_engine::state::lock::{LockGuard, LockOptions, default_holder};
 use lakectl_engine::state::memory::MemoryStateStore;
 use lakectl_engine::state::{StackEnv, StateError, StateStore};
 use lakectl_provider::{AccountContext, AwsTarget, CallLog};
+use lakectl_state::{DEFAULT_TABLE, DynamoStateStore};
 use miette::{Result, miette};
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,5 +1,5 @@
 //! The state table: what a stack/env owns, the intent of in-flight changes, outputs, and
-//! the deploy lock. lakectl diffs against live AWS; this records only ownership and intent.
+//! the deploy lock. This is the store's contract; `lakectl-state` keeps it on DynamoDB. lakectl diffs against live AWS; this records only ownership and intent.
 
 use async_trait::async_trait;
 use lakectl_core::{Address, Attributes};
@@ -183,6 +183,5 @@ pub trait StateStore: Send + Sync {
     async fn force_unlock(&self, at: &StackEnv) -> Result<Option<LockInfo>, StateError>;
 }
 
-pub mod dynamo;
 pub mod lock;
 pub mod memory;

@@ -17,7 +17,6 @@
 //! more than a lease could take over a live lock, and the heartbeat of the rightful holder
 //! would then report it lost.
 
-use super::{LockInfo, RecordStatus, ResourceRecord, StackEnv, StateError, StateStore};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::BuildError;
@@ -27,6 +26,9 @@ use aws_sdk_dynamodb::types::{
     TableStatus,
 };
 use lakectl_core::{Address, Attributes, ProviderError};
+use lakectl_engine::state::{
+    LockInfo, RecordStatus, ResourceRecord, StackEnv, StateError, StateStore,
+};
 use lakectl_provider::aws_error;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -58,11 +60,8 @@ impl DynamoStateStore {
     /// A store on `table`; makes no call until used ([`StateStore::ensure`] creates the table).
     /// Its calls are counted by [`lakectl_provider::CallLog`] like every other client's.
     pub fn new(config: &aws_config::SdkConfig, table: impl Into<String>) -> Self {
-        let conf = aws_sdk_dynamodb::config::Builder::from(config)
-            .interceptor(lakectl_provider::CallLog)
-            .build();
         Self {
-            client: Client::from_conf(conf),
+            client: lakectl_provider::client!(aws_sdk_dynamodb, config),
             table: table.into(),
         }
     }

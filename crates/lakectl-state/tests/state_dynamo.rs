@@ -3,60 +3,18 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use lakectl_core::{Address, Attributes, ProviderError};
-use lakectl_engine::state::dynamo::{DEFAULT_TABLE, DynamoStateStore};
 use lakectl_engine::state::lock::{LockGuard, LockOptions};
 use lakectl_engine::state::{RecordStatus, ResourceRecord, StackEnv, StateError, StateStore};
-use lakectl_provider::AwsTarget;
+use lakectl_provider::testkit::{emulator, unique};
+use lakectl_state::{DEFAULT_TABLE, DynamoStateStore};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-const HOW: &str = "run `scripts/test`, or `scripts/emulator up 4604` and then \
-    `AWS_ENDPOINT_URL=http://127.0.0.1:4604 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-    AWS_REGION=us-east-1 cargo test -p lakectl-engine --test state_dynamo`";
+use std::time::{Duration, SystemTime};
 
 /// The emulator's SDK config; fails the test when no emulator is named or none answers.
 async fn config() -> aws_config::SdkConfig {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| {
-            panic!("AWS_ENDPOINT_URL is not set; these tests need the emulator: {HOW}")
-        });
-    let config = lakectl_provider::sdk_config(&AwsTarget {
-        region: std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into()),
-        endpoint: Some(endpoint.clone()),
-    })
-    .await;
-    if let Err(e) = aws_sdk_dynamodb::Client::new(&config)
-        .list_tables()
-        .limit(1)
-        .send()
-        .await
-    {
-        panic!(
-            "nothing usable answers at {endpoint} ({}): {HOW}",
-            aws_sdk_dynamodb::error::DisplayErrorContext(&e)
-        );
-    }
-    config
-}
-
-/// A name no other test (or earlier run) uses.
-fn unique(prefix: &str) -> String {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_nanos();
-    format!(
-        "{prefix}-{}-{}-{}",
-        std::process::id(),
-        nanos % 1_000_000_000,
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    emulator("lakectl-state").await.config
 }
 
 /// A store on a fresh table of its own, created.
