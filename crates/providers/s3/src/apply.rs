@@ -7,6 +7,7 @@ use crate::tls;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{EventBridgeConfiguration, NotificationConfiguration, Tagging};
 use lakectl_core::ProviderError;
+use lakectl_provider::tags::{Call, TagDiff, Tags, sync_put_all, tags_of};
 use lakectl_provider::{Doing, aws_error};
 use serde_json::{Map, Value};
 
@@ -22,7 +23,7 @@ pub const PROPERTIES: &[&str] = &[
     "tags",
 ];
 
-/// What a setter needs: the client, the bucket and its ARN.
+/// What a setter needs: the client, the bucket and its ARN, and the live spec on update.
 pub struct Target<'a> {
     /// The S3 client.
     pub client: &'a Client,
@@ -30,6 +31,8 @@ pub struct Target<'a> {
     pub name: &'a str,
     /// The bucket ARN (the TLS policy's resource).
     pub arn: &'a str,
+    /// The live spec, on update; `None` on create (a new bucket has nothing set).
+    pub live: Option<&'a Value>,
 }
 
 /// Sets property `prop` of the bucket to its value in `spec`.
@@ -60,7 +63,7 @@ pub async fn set(t: &Target<'_>, prop: &str, spec: &Value) -> Result<(), Provide
         "eventbridge_notifications" => {
             eventbridge(t, spec.get(prop).and_then(Value::as_bool).unwrap_or(false)).await
         }
-        "tags" => tags(t, &desired::prop(spec, prop).map_err(invalid)?).await,
+        "tags" => tags(t, spec).await,
         other => Err(invalid(format!(
             "s3.bucket has no property `{other}` to set"
         ))),
@@ -194,24 +197,35 @@ async fn eventbridge(t: &Target<'_>, on: bool) -> Result<(), ProviderError> {
     Ok(())
 }
 
-/// PutBucketTagging replaces the whole set; an empty set is a delete (S3 refuses `<TagSet/>`
-/// on some endpoints and reads it back as NoSuchTagSet on all).
-async fn tags(t: &Target<'_>, tags: &Map<String, Value>) -> Result<(), ProviderError> {
-    if tags.is_empty() {
-        let out = t.client.delete_bucket_tagging().bucket(t.name).send().await;
-        return ok_if_unset("s3:DeleteBucketTagging", t.name, out);
-    }
-    let set = desired::tag_set(tags).map_err(|m| ProviderError::invalid(t.name, m))?;
+/// PutBucketTagging replaces the whole set, so tags go through the kit's put-all shape: the
+/// whole desired set when anything differs from what the bucket has, DeleteBucketTagging when
+/// the set is emptied (S3 refuses `<TagSet/>` on some endpoints), nothing when equal.
+async fn tags(t: &Target<'_>, spec: &Value) -> Result<(), ProviderError> {
+    let desired = tags_of(t.name, spec)?;
+    let live = match t.live {
+        Some(live) => tags_of(t.name, live)?,
+        None => Tags::new(),
+    };
+    let diff = TagDiff::between(&desired, &live);
     let tagging = Tagging::builder()
-        .set_tag_set(Some(set))
+        .set_tag_set(Some(
+            desired::tag_set(&desired).map_err(|m| ProviderError::invalid(t.name, m))?,
+        ))
         .build()
         .map_err(|e| ProviderError::invalid(t.name, e.to_string()))?;
-    t.client
-        .put_bucket_tagging()
-        .bucket(t.name)
-        .tagging(tagging)
-        .send()
-        .await
-        .doing("s3:PutBucketTagging", t.name)?;
-    Ok(())
+    let put = Call {
+        operation: "s3:PutBucketTagging",
+        send: |_: Tags| {
+            t.client
+                .put_bucket_tagging()
+                .bucket(t.name)
+                .tagging(tagging)
+                .send()
+        },
+    };
+    let delete_all = Call {
+        operation: "s3:DeleteBucketTagging",
+        send: || t.client.delete_bucket_tagging().bucket(t.name).send(),
+    };
+    sync_put_all(t.name, &desired, &diff, put, delete_all).await
 }

@@ -141,6 +141,7 @@ impl Provider for S3Provider {
             client: &self.client,
             name: &req.name,
             arn: &arn,
+            live: None,
         };
         for prop in apply::PROPERTIES {
             apply::set(&target, prop, &req.spec).await?;
@@ -155,6 +156,7 @@ impl Provider for S3Provider {
             client: &self.client,
             name: &req.name,
             arn: &arn,
+            live: Some(&req.live),
         };
         for prop in apply::PROPERTIES.iter().filter(|p| req.touches(p)) {
             apply::set(&target, prop, &req.desired).await?;
