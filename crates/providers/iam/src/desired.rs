@@ -32,16 +32,19 @@ impl DesiredRole {
     /// A property has the wrong shape (the loader validates specs, so this means a bug or an
     /// unresolved reference); the message names the property.
     pub fn from_spec(name: &str, spec: &Value) -> Result<Self, ProviderError> {
+        // What "left out" means is written once, in the schema.
+        let mut spec = spec.clone();
+        crate::schema().apply_defaults(&mut spec);
+        let spec = &spec;
         let bad = |prop: &str, want: &str| {
             ProviderError::invalid(name, format!("`{prop}` must be {want}"))
         };
-        let string = |prop: &str, default: &str| match spec.get(prop) {
-            None | Some(Value::Null) => Ok(default.to_string()),
+        let string = |prop: &str| match spec.get(prop) {
             Some(Value::String(s)) => Ok(s.clone()),
-            Some(_) => Err(bad(prop, "a string")),
+            _ => Err(bad(prop, "a string")),
         };
-        let path = string("path", "/")?;
-        let description = string("description", "")?;
+        let path = string("path")?;
+        let description = string("description")?;
         let assume_role_policy = match spec.get("assume_role_policy") {
             None | Some(Value::Null) => return Err(bad("assume_role_policy", "given")),
             Some(v) => v.clone(),
@@ -66,13 +69,11 @@ impl DesiredRole {
         };
         managed_policy_arns.sort();
         managed_policy_arns.dedup();
-        let max_session_duration = match spec.get("max_session_duration") {
-            None | Some(Value::Null) => 3600,
-            Some(v) => v
-                .as_i64()
-                .and_then(|n| i32::try_from(n).ok())
-                .ok_or_else(|| bad("max_session_duration", "a whole number of seconds"))?,
-        };
+        let max_session_duration = spec
+            .get("max_session_duration")
+            .and_then(Value::as_i64)
+            .and_then(|n| i32::try_from(n).ok())
+            .ok_or_else(|| bad("max_session_duration", "a whole number of seconds"))?;
         let permissions_boundary = match spec.get("permissions_boundary") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),

@@ -32,9 +32,6 @@ pub struct RoleFacts {
     pub tags: Vec<(String, String)>,
 }
 
-/// The default session length IAM applies when none is given.
-const DEFAULT_MAX_SESSION: i32 = 3600;
-
 /// The live spec: every property of the schema, "unset" written as the schema's default.
 ///
 /// # Errors
@@ -58,17 +55,30 @@ pub fn live_spec(f: &RoleFacts) -> Result<Value, String> {
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
-    Ok(json!({
+    let mut spec = json!({
         "name": f.name,
-        "path": if f.path.is_empty() { "/" } else { f.path.as_str() },
-        "description": f.description.clone().unwrap_or_default(),
         "assume_role_policy": trust,
         "inline_policies": inline,
         "managed_policy_arns": managed,
-        "max_session_duration": f.max_session_duration.unwrap_or(DEFAULT_MAX_SESSION),
         "permissions_boundary": f.permissions_boundary,
         "tags": tags,
-    }))
+    });
+    // What IAM leaves out is left out here too, and reads as the schema's default.
+    let given = [
+        ("path", (!f.path.is_empty()).then(|| json!(f.path))),
+        ("description", f.description.as_ref().map(|d| json!(d))),
+        (
+            "max_session_duration",
+            f.max_session_duration.map(|s| json!(s)),
+        ),
+    ];
+    for (prop, value) in given {
+        if let Some(v) = value {
+            spec[prop] = v;
+        }
+    }
+    crate::schema().apply_defaults(&mut spec);
+    Ok(spec)
 }
 
 /// `arn`, `name` and `role_id` of a live role.

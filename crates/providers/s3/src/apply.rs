@@ -42,17 +42,13 @@ pub struct Target<'a> {
 pub async fn set(t: &Target<'_>, prop: &str, spec: &Value) -> Result<(), ProviderError> {
     let invalid = |m: String| ProviderError::invalid(t.name, m);
     match prop {
-        "versioning" => {
-            versioning(t, spec.get(prop).and_then(Value::as_bool).unwrap_or(false)).await
-        }
+        "versioning" => versioning(t, flag(t.name, spec, prop)?).await,
         "encryption" => encryption(t, &desired::prop(spec, prop).map_err(invalid)?).await,
         "public_access_block" => {
             let empty = Value::Object(Map::new());
             public_access_block(t, spec.get(prop).unwrap_or(&empty)).await
         }
-        "enforce_tls" => {
-            enforce_tls(t, spec.get(prop).and_then(Value::as_bool).unwrap_or(true)).await
-        }
+        "enforce_tls" => enforce_tls(t, flag(t.name, spec, prop)?).await,
         "lifecycle_rules" => {
             lifecycle(
                 t,
@@ -60,14 +56,20 @@ pub async fn set(t: &Target<'_>, prop: &str, spec: &Value) -> Result<(), Provide
             )
             .await
         }
-        "eventbridge_notifications" => {
-            eventbridge(t, spec.get(prop).and_then(Value::as_bool).unwrap_or(false)).await
-        }
+        "eventbridge_notifications" => eventbridge(t, flag(t.name, spec, prop)?).await,
         "tags" => tags(t, spec).await,
         other => Err(invalid(format!(
             "s3.bucket has no property `{other}` to set"
         ))),
     }
+}
+
+/// A switch of the spec. Specs arrive with the schema's defaults applied, the one place they
+/// are written, so a missing one is a bug, reported rather than guessed.
+fn flag(name: &str, spec: &Value, prop: &str) -> Result<bool, ProviderError> {
+    spec.get(prop)
+        .and_then(Value::as_bool)
+        .ok_or_else(|| ProviderError::invalid(name, format!("`{prop}` must be true or false")))
 }
 
 async fn versioning(t: &Target<'_>, enabled: bool) -> Result<(), ProviderError> {
