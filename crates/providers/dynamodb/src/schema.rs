@@ -248,60 +248,60 @@ mod tests {
 
     #[test]
     fn validation_catches_mistakes_before_any_aws_call() {
-        let cases = [
+        let cases: &[(&str, Value, &[&str])] = &[
             (
                 "minimal spec",
                 json!({"partition_key": {"name": "pk"}}),
-                vec![],
+                &[],
             ),
             (
                 "missing partition key",
                 json!({}),
-                vec!["missing required property `partition_key`"],
+                &["missing required property `partition_key`"],
             ),
             (
                 "bad key type",
                 json!({"partition_key": {"name": "pk", "type": "X"}}),
-                vec!["`X` is not one of S, N, B"],
+                &["`X` is not one of S, N, B"],
             ),
             (
                 "key without a name",
                 json!({"partition_key": {"type": "N"}}),
-                vec!["missing required property `name`"],
+                &["missing required property `name`"],
             ),
             (
                 "empty key name",
                 json!({"partition_key": {"name": ""}}),
-                vec!["an attribute name cannot be empty"],
+                &["an attribute name cannot be empty"],
             ),
             (
                 "capacity below one",
                 json!({"partition_key": {"name": "pk"}, "read_capacity": 0}),
-                vec!["expected a whole number from 1 to 1000000, found 0"],
+                &["expected a whole number from 1 to 1000000, found 0"],
             ),
             (
                 "unknown billing mode",
                 json!({"partition_key": {"name": "pk"}, "billing_mode": "ON_DEMAND"}),
-                vec!["`ON_DEMAND` is not one of PAY_PER_REQUEST, PROVISIONED"],
+                &["`ON_DEMAND` is not one of PAY_PER_REQUEST, PROVISIONED"],
             ),
             (
                 "index name too short",
                 json!({"partition_key": {"name": "pk"},
                        "global_secondary_indexes": [{"name": "ix", "partition_key": {"name": "g"}}]}),
-                vec!["index name: `ix` is 2 characters long; names need at least 3"],
+                &["index name: `ix` is 2 characters long; names need at least 3"],
             ),
             (
                 "index listed twice",
                 json!({"partition_key": {"name": "pk"}, "global_secondary_indexes": [
                     {"name": "by-g", "partition_key": {"name": "g"}},
                     {"name": "by-g", "partition_key": {"name": "h"}}]}),
-                vec!["index `by-g` is listed twice"],
+                &["index `by-g` is listed twice"],
             ),
             (
                 "INCLUDE without attributes",
                 json!({"partition_key": {"name": "pk"}, "global_secondary_indexes": [
                     {"name": "by-g", "partition_key": {"name": "g"}, "projection": "INCLUDE"}]}),
-                vec![
+                &[
                     "index `by-g` has projection INCLUDE but no non_key_attributes; list them, or use ALL or KEYS_ONLY",
                 ],
             ),
@@ -309,7 +309,7 @@ mod tests {
                 "attributes without INCLUDE",
                 json!({"partition_key": {"name": "pk"}, "global_secondary_indexes": [
                     {"name": "by-g", "partition_key": {"name": "g"}, "non_key_attributes": ["a"]}]}),
-                vec![
+                &[
                     "index `by-g` lists non_key_attributes, which only projection INCLUDE uses (it has ALL)",
                 ],
             ),
@@ -317,27 +317,20 @@ mod tests {
                 "index without partition key",
                 json!({"partition_key": {"name": "pk"},
                        "global_secondary_indexes": [{"name": "by-g"}]}),
-                vec!["missing required property `partition_key`"],
+                &["missing required property `partition_key`"],
             ),
             (
                 "reserved tag prefix",
                 json!({"partition_key": {"name": "pk"}, "tags": {"aws:x": "1"}}),
-                vec!["tag key `aws:x`: the `aws:` prefix is reserved for AWS"],
+                &["tag key `aws:x`: the `aws:` prefix is reserved for AWS"],
             ),
             (
                 "unknown property",
                 json!({"partition_key": {"name": "pk"}, "ttl": "exp"}),
-                vec!["unknown property `ttl`"],
+                &["unknown property `ttl`"],
             ),
         ];
-        for (why, spec, want) in cases {
-            let got: Vec<String> = schema()
-                .validate(&spec)
-                .into_iter()
-                .map(|i| i.message)
-                .collect();
-            assert_eq!(got, want, "{why}");
-        }
+        lakectl_provider::testkit::assert_validates(&schema(), cases);
     }
 
     #[test]

@@ -211,64 +211,58 @@ mod tests {
     #[test]
     fn property_checks_say_which_rule_failed() {
         let s = schema();
-        let cases = [
+        let cases: &[(&str, Value, &[&str])] = &[
             (
                 "valid minimal",
                 json!({"assume_role_policy": {"Statement": []}}),
-                vec![],
+                &[],
             ),
             (
                 "path without trailing slash",
                 json!({"assume_role_policy": {"Statement": []}, "path": "/svc"}),
-                vec!["starts and ends with `/`"],
+                &["starts and ends with `/`"],
             ),
             (
                 "trust policy without statements",
                 json!({"assume_role_policy": {"Version": "2012-10-17"}}),
-                vec!["needs a `Statement`"],
+                &["needs a `Statement`"],
             ),
             (
                 "trust policy as JSON text",
                 json!({"assume_role_policy": "{\"Statement\": []}"}),
-                vec![],
+                &[],
             ),
             (
                 "trust policy text that is not JSON",
                 json!({"assume_role_policy": "Statement"}),
-                vec!["must be JSON"],
+                &["must be JSON"],
             ),
             (
                 "session too long",
                 json!({"assume_role_policy": {"Statement": []}, "max_session_duration": 50000}),
-                vec!["from 3600 to 43200"],
+                &["from 3600 to 43200"],
             ),
             (
                 "managed arn is not an arn",
                 json!({"assume_role_policy": {"Statement": []}, "managed_policy_arns": ["AWSGlueServiceRole"]}),
-                vec!["not a managed policy ARN"],
+                &["not a managed policy ARN"],
             ),
             (
                 "bad inline policy name",
                 json!({"assume_role_policy": {"Statement": []}, "inline_policies": {"a b": {"Statement": []}}}),
-                vec!["inline policy name `a b`"],
+                &["inline policy name `a b`"],
             ),
             (
                 "reserved tag prefix",
                 json!({"assume_role_policy": {"Statement": []}, "tags": {"aws:x": "1"}}),
-                vec!["reserved for AWS"],
+                &["reserved for AWS"],
             ),
             (
                 "boundary must be a policy arn",
                 json!({"assume_role_policy": {"Statement": []}, "permissions_boundary": "arn:aws:s3:::b"}),
-                vec!["not a managed policy ARN"],
+                &["not a managed policy ARN"],
             ),
         ];
-        for (why, spec, want) in cases {
-            let got: Vec<String> = s.validate(&spec).into_iter().map(|i| i.message).collect();
-            assert_eq!(got.len(), want.len(), "{why}: {got:?}");
-            for (g, w) in got.iter().zip(want) {
-                assert!(g.contains(w), "{why}: `{g}` lacks `{w}`");
-            }
-        }
+        lakectl_provider::testkit::assert_validates(&s, cases);
     }
 }

@@ -313,79 +313,72 @@ mod tests {
 
     #[test]
     fn schema_validates_specs() {
-        let cases: Vec<(&str, Value, Vec<&str>)> = vec![
-            ("empty spec is valid", json!({}), vec![]),
+        let cases: &[(&str, Value, &[&str])] = &[
+            ("empty spec is valid", json!({}), &[]),
             (
                 "every property",
                 json!({"versioning": true, "encryption": {"algorithm": "SSE-KMS", "kms_key_id": "alias/lake", "bucket_key": false},
                        "public_access_block": {"block_public_acls": false}, "enforce_tls": false,
                        "lifecycle_rules": [{"id": "raw", "prefix": "raw/", "transitions": [{"days": 30, "storage_class": "GLACIER"}]}],
                        "eventbridge_notifications": true, "tags": {"team": "data"}}),
-                vec![],
+                &[],
             ),
             (
                 "unknown algorithm",
                 json!({"encryption": {"algorithm": "AES256"}}),
-                vec!["`AES256` is not one of SSE-S3, SSE-KMS"],
+                &["`AES256` is not one of SSE-S3, SSE-KMS"],
             ),
             (
                 "kms key with SSE-S3",
                 json!({"encryption": {"kms_key_id": "alias/lake"}}),
-                vec!["`kms_key_id` needs `algorithm: SSE-KMS`; SSE-S3 uses S3's own keys"],
+                &["`kms_key_id` needs `algorithm: SSE-KMS`; SSE-S3 uses S3's own keys"],
             ),
             (
                 "bucket key with SSE-S3",
                 json!({"encryption": {"algorithm": "SSE-S3", "bucket_key": true}}),
-                vec!["`bucket_key` needs `algorithm: SSE-KMS`: bucket keys are a KMS feature"],
+                &["`bucket_key` needs `algorithm: SSE-KMS`: bucket keys are a KMS feature"],
             ),
             (
                 "rule without id",
                 json!({"lifecycle_rules": [{"expiration_days": 3}]}),
-                vec!["missing required property `id`"],
+                &["missing required property `id`"],
             ),
             (
                 "rule without action",
                 json!({"lifecycle_rules": [{"id": "x"}]}),
-                vec![
+                &[
                     "lifecycle rule `x` does nothing: give it transitions, expiration_days, noncurrent_version_expiration_days or abort_incomplete_multipart_upload_days",
                 ],
             ),
             (
                 "duplicate rule id",
                 json!({"lifecycle_rules": [{"id": "x", "expiration_days": 1}, {"id": "x", "expiration_days": 2}]}),
-                vec!["lifecycle rule id `x` is used twice"],
+                &["lifecycle rule id `x` is used twice"],
             ),
             (
                 "zero expiration",
                 json!({"lifecycle_rules": [{"id": "x", "expiration_days": 0}]}),
-                vec!["expected a whole number from 1 to 2147483647, found 0"],
+                &["expected a whole number from 1 to 2147483647, found 0"],
             ),
             (
                 "bad storage class",
                 json!({"lifecycle_rules": [{"id": "x", "transitions": [{"days": 1, "storage_class": "COLD"}]}]}),
-                vec![
+                &[
                     "`COLD` is not one of STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE",
                 ],
             ),
             (
                 "reserved tag prefix",
                 json!({"tags": {"aws:owner": "me"}}),
-                vec!["tag key `aws:owner`: the `aws:` prefix is reserved for AWS"],
+                &["tag key `aws:owner`: the `aws:` prefix is reserved for AWS"],
             ),
             (
                 "tag value not a string",
                 json!({"tags": {"n": 1}}),
-                vec!["expected a string, found a number"],
+                &["expected a string, found a number"],
             ),
         ];
-        for (why, spec, want) in cases {
-            let got: Vec<String> = schema()
-                .validate(&spec)
-                .into_iter()
-                .map(|i| i.message)
-                .collect();
-            assert_eq!(got, want, "{why}");
-        }
+        lakectl_provider::testkit::assert_validates(&schema(), cases);
     }
 
     #[test]
