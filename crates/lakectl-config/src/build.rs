@@ -359,7 +359,7 @@ fn issue_message(issue: &Issue, what: &str) -> String {
     }
     match segs.last() {
         None => format!("properties of {what}: {}", issue.message),
-        Some(PathSeg::Key(_) | PathSeg::Index(_)) => {
+        Some(PathSeg::Key(_) | PathSeg::Index(_) | PathSeg::Named(_)) => {
             format!("`{}` of {what}: {}", issue.path, issue.message)
         }
     }

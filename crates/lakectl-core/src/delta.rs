@@ -93,12 +93,66 @@ fn diff_value(
                 }
             }
         }
+        (Type::Keyed { key, props }, Some(Value::Array(la))) if d.is_array() => {
+            let da = d.as_array().expect("checked above");
+            diff_keyed(key, props, da, la, path, f, out);
+        }
         _ => {
             if l != Some(d) && !(d.is_null() && l.is_none()) {
                 out.push(change(path.clone(), l, Some(d), f));
             }
         }
     }
+}
+
+/// Item by item, matched by `key`: an item added, removed or changed is a change of its own
+/// (`columns[amount].type`), and the same items in another order one change of the order.
+fn diff_keyed(
+    key: &str,
+    props: &[Prop],
+    desired: &[Value],
+    live: &[Value],
+    path: &Path,
+    f: Flags,
+    out: &mut Vec<FieldChange>,
+) {
+    let name = |v: &Value| v.get(key).map(value_label).unwrap_or_default();
+    let find = |items: &[Value], n: &str| items.iter().find(|v| name(v) == n).cloned();
+    for d in desired {
+        let n = name(d);
+        match find(live, &n) {
+            Some(l) => diff_object(props, d, &l, &path.named(&n), f.immutable, out),
+            None => out.push(change(path.named(&n), None, Some(d), f)),
+        }
+    }
+    for l in live {
+        let n = name(l);
+        if find(desired, &n).is_none() {
+            out.push(change(path.named(&n), Some(l), None, f));
+        }
+    }
+    let order = |items: &[Value], other: &[Value]| -> Vec<Value> {
+        items
+            .iter()
+            .map(name)
+            .filter(|n| other.iter().any(|o| &name(o) == n))
+            .map(Value::String)
+            .collect()
+    };
+    let (was, now) = (order(live, desired), order(desired, live));
+    if was != now {
+        out.push(change(
+            path.clone(),
+            Some(&Value::Array(was)),
+            Some(&Value::Array(now)),
+            f,
+        ));
+    }
+}
+
+/// A key's value as it reads in a path: strings bare, anything else as JSON.
+fn value_label(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_string)
 }
 
 fn change(path: Path, before: Option<&Value>, after: Option<&Value>, f: Flags) -> FieldChange {
@@ -135,6 +189,17 @@ mod tests {
                     "key",
                 ),
                 Prop::new("rules", Type::List(Box::new(Type::Json)), "rules"),
+                Prop::new(
+                    "columns",
+                    Type::Keyed {
+                        key: "name",
+                        props: vec![
+                            Prop::new("name", Type::String, "column name"),
+                            Prop::new("type", Type::String, "column type"),
+                        ],
+                    },
+                    "columns",
+                ),
             ],
             attributes: &[],
             taggable: true,
@@ -153,7 +218,8 @@ mod tests {
     #[test]
     fn diff_reports_exactly_the_changed_fields() {
         let base = json!({"name": "a", "versioning": true, "tags": {"env": "dev", "x": "1"},
-                          "key": {"name": "pk", "note": "n"}, "rules": [{"days": 30}]});
+                          "key": {"name": "pk", "note": "n"}, "rules": [{"days": 30}],
+                          "columns": [{"name": "id", "type": "int"}, {"name": "at", "type": "date"}]});
         // (why, overridden properties, changed paths with forces_replace)
         type Case = (&'static str, Value, Vec<(&'static str, bool)>);
         let cases: Vec<Case> = vec![
@@ -197,6 +263,21 @@ mod tests {
                 "list compared whole",
                 json!({"rules": [{"days": 31}]}),
                 vec![("rules", false)],
+            ),
+            (
+                "a column retyped is that column's change",
+                json!({"columns": [{"name": "id", "type": "bigint"}, {"name": "at", "type": "date"}]}),
+                vec![("columns[id].type", false)],
+            ),
+            (
+                "a column added and one removed",
+                json!({"columns": [{"name": "id", "type": "int"}, {"name": "amount", "type": "double"}]}),
+                vec![("columns[amount]", false), ("columns[at]", false)],
+            ),
+            (
+                "the same columns in another order",
+                json!({"columns": [{"name": "at", "type": "date"}, {"name": "id", "type": "int"}]}),
+                vec![("columns", false)],
             ),
         ];
         for (why, overrides, want) in cases {

@@ -75,6 +75,14 @@ pub enum Type {
     Map(Box<Type>),
     /// A nested object with its own properties; diffed property by property.
     Object(Vec<Prop>),
+    /// An ordered list of objects, each named by its `key` property (unique): diffed item by
+    /// item, so a plan says `columns[amount].type`, not the whole list (Glue columns).
+    Keyed {
+        /// The property that names an item.
+        key: &'static str,
+        /// Each item's properties.
+        props: Vec<Prop>,
+    },
     /// Any JSON value (policy documents); compared whole after the provider normalizes it.
     Json,
 }
@@ -135,6 +143,7 @@ impl Type {
                 t.describe().trim_start_matches("a ")
             ),
             Type::Object(_) => "a mapping".into(),
+            Type::Keyed { key, .. } => format!("a list of mappings, each with its own `{key}`"),
             Type::Json => "any value".into(),
         }
     }
@@ -147,6 +156,8 @@ pub enum PathSeg {
     Key(String),
     /// A list index.
     Index(usize),
+    /// The item of a keyed list with this key.
+    Named(String),
 }
 
 /// A path into a spec, printed `lifecycle_rules[0].prefix`.
@@ -166,6 +177,12 @@ impl Path {
         p.0.push(PathSeg::Index(i));
         p
     }
+    /// This path with a keyed list's item appended.
+    pub fn named(&self, k: &str) -> Path {
+        let mut p = self.clone();
+        p.0.push(PathSeg::Named(k.to_string()));
+        p
+    }
 }
 
 impl fmt::Display for Path {
@@ -175,6 +192,7 @@ impl fmt::Display for Path {
                 PathSeg::Key(k) if i == 0 => write!(f, "{k}")?,
                 PathSeg::Key(k) => write!(f, ".{k}")?,
                 PathSeg::Index(n) => write!(f, "[{n}]")?,
+                PathSeg::Named(k) => write!(f, "[{k}]")?,
             }
         }
         Ok(())
@@ -336,6 +354,30 @@ fn validate_value(ty: &Type, v: &Value, path: &Path, issues: &mut Vec<Issue>) {
             }
         }
         (Type::Object(props), Value::Object(_)) => validate_object(props, v, path, issues),
+        (Type::Keyed { key, props }, Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let name = item.get(*key).filter(|k| !k.is_null());
+                if name.is_some() && items[..i].iter().any(|o| o.get(*key) == name) {
+                    let name = name.map(Value::to_string).unwrap_or_default();
+                    issues.push(Issue {
+                        path: path.index(i),
+                        at_key: false,
+                        message: format!("`{key}` {name} is listed twice"),
+                        hint: Some(format!("each item needs a `{key}` of its own")),
+                    });
+                    continue;
+                }
+                match item {
+                    Value::Object(_) => validate_object(props, item, &path.index(i), issues),
+                    other => issues.push(Issue {
+                        path: path.index(i),
+                        at_key: false,
+                        message: format!("expected a mapping, found {}", json_type(other)),
+                        hint: None,
+                    }),
+                }
+            }
+        }
         (_, found) => bad(
             issues,
             format!("expected {}, found {}", ty.describe(), json_type(found)),
@@ -366,10 +408,15 @@ fn apply_defaults(props: &[Prop], v: &mut Value) {
         if let (Type::Object(inner), Some(child)) = (&p.ty, obj.get_mut(p.name)) {
             apply_defaults(inner, child);
         }
-        if let (Type::List(inner) | Type::Set(inner), Some(Value::Array(items))) =
-            (&p.ty, obj.get_mut(p.name))
-            && let Type::Object(inner) = inner.as_ref()
-        {
+        let items_props = match &p.ty {
+            Type::List(inner) | Type::Set(inner) => match inner.as_ref() {
+                Type::Object(props) => Some(props),
+                _ => None,
+            },
+            Type::Keyed { props, .. } => Some(props),
+            _ => None,
+        };
+        if let (Some(inner), Some(Value::Array(items))) = (items_props, obj.get_mut(p.name)) {
             for item in items {
                 apply_defaults(inner, item);
             }
@@ -406,6 +453,11 @@ fn canonicalize_value(ty: &Type, v: &mut Value) {
             }
         }
         (Type::Object(props), v @ Value::Object(_)) => canonicalize_object(props, v),
+        (Type::Keyed { props, .. }, Value::Array(items)) => {
+            for item in items.iter_mut() {
+                canonicalize_object(props, item);
+            }
+        }
         _ => {}
     }
 }
@@ -459,6 +511,17 @@ mod tests {
                     "nested",
                 )
                 .default(json!({})),
+                Prop::new(
+                    "columns",
+                    Type::Keyed {
+                        key: "name",
+                        props: vec![
+                            Prop::new("name", Type::String, "column name").required(),
+                            Prop::new("type", Type::String, "type").default(json!("string")),
+                        ],
+                    },
+                    "columns",
+                ),
                 Prop::new("label", Type::String, "label").check(|v| {
                     if v.as_str().is_some_and(|s| s.len() > 3) {
                         Err("too long".into())
@@ -519,6 +582,15 @@ mod tests {
                 vec!["ids: \"a\" is listed twice"],
             ),
             (
+                "keyed list: a name twice, an item without one, an item not a mapping",
+                json!({"size": 1, "columns": [{"name": "a"}, {"name": "a"}, {"type": "int"}, 3]}),
+                vec![
+                    "columns[1]: `name` \"a\" is listed twice",
+                    "columns[2]: missing required property `name`",
+                    "columns[3]: expected a mapping, found a number",
+                ],
+            ),
+            (
                 "custom check",
                 json!({"size": 1, "label": "long"}),
                 vec!["label: too long"],
@@ -553,11 +625,12 @@ mod tests {
 
     #[test]
     fn defaults_fill_nested_objects() {
-        let mut spec = json!({"size": 1});
+        let mut spec = json!({"size": 1, "columns": [{"name": "a"}]});
         schema().apply_defaults(&mut spec);
         assert_eq!(
             spec,
-            json!({"size": 1, "mode": "fast", "nested": {"on": true}})
+            json!({"size": 1, "mode": "fast", "nested": {"on": true},
+                   "columns": [{"name": "a", "type": "string"}]})
         );
     }
 
