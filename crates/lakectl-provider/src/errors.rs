@@ -82,6 +82,7 @@ const CLASSES: &[(ErrorClass, &[&str])] = &[
             "InvalidParameter",
             "InvalidParameterCombination",
             "InvalidInput",
+            "InvalidInputException",
             "InvalidArgument",
             "MalformedPolicyDocument",
             "MalformedPolicy",
@@ -190,6 +191,22 @@ where
 {
     fn doing(self, operation: &'static str, resource: &str) -> Result<T, ProviderError> {
         self.map_err(|e| aws_error(operation, resource, e))
+    }
+}
+
+/// A request the SDK refused to build (a required field missing): a bug in the mapping from the
+/// spec, reported as an invalid resource rather than a panic.
+pub trait Built<T> {
+    /// The built value, or an error that names the resource and what was being built.
+    ///
+    /// # Errors
+    /// The builder refused.
+    fn built(self, resource: &str, what: &str) -> Result<T, ProviderError>;
+}
+
+impl<T, E: std::fmt::Display> Built<T> for Result<T, E> {
+    fn built(self, resource: &str, what: &str) -> Result<T, ProviderError> {
+        self.map_err(|e| ProviderError::invalid(resource, format!("cannot build {what}: {e}")))
     }
 }
 

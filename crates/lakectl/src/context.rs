@@ -21,6 +21,8 @@ pub fn schemas() -> Vec<Schema> {
         lakectl_provider_logs::schema(),
         lakectl_provider_sns::topic_schema(),
         lakectl_provider_sns::subscription_schema(),
+        lakectl_provider_glue::database_schema(),
+        lakectl_provider_glue::table_schema(),
     ]
 }
 
@@ -161,6 +163,14 @@ pub fn providers(aws: &Aws) -> Vec<Arc<dyn Provider>> {
             &aws.account,
         )),
         Arc::new(lakectl_provider_sns::SubscriptionProvider::new(
+            &aws.config,
+            &aws.account,
+        )),
+        Arc::new(lakectl_provider_glue::DatabaseProvider::new(
+            &aws.config,
+            &aws.account,
+        )),
+        Arc::new(lakectl_provider_glue::TableProvider::new(
             &aws.config,
             &aws.account,
         )),

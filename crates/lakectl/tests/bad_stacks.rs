@@ -56,6 +56,17 @@ fn cases() -> Vec<(
             "Lake_Raw",
         ),
         (
+            "an unknown Glue column type, at its item in the list",
+            format!(
+                "{head}  orders:\n    kind: glue.table\n    properties:\n      name: lake.orders\n      \
+                 format: csv\n      location: s3://lake/raw/orders/\n      columns:\n        \
+                 - {{name: id, type: bigint}}\n        - {{name: total, type: money}}\n"
+            ),
+            env,
+            "stacks/lake.yaml:11:31",
+            "`money` is not a Glue column type; types are boolean",
+        ),
+        (
             "unknown kind",
             format!("{head}  raw:\n    kind: s3.buckets\n"),
             env,

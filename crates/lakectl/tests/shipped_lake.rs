@@ -36,8 +36,9 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
 
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
     assert_eq!(
-        plan["summary"]["create"], 12,
-        "2 buckets, 2 tables, 3 roles, 3 job log groups, the alerts topic and its subscription"
+        plan["summary"]["create"], 13,
+        "2 buckets, 2 tables, the Glue database, 3 roles, 3 job log groups, the alerts topic and \
+         its subscription"
     );
     sb.run(&["deploy", "--yes"]).expect_code(0);
 
@@ -201,9 +202,23 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
         vec![topic_arn.clone()]
     );
 
+    // The catalog database the jobs' settings name, and the ingest role scoped to it.
+    let database = format!("{p}_dev");
+    assert_eq!(
+        aws.glue_database(&database).as_deref(),
+        Some(database.as_str())
+    );
+    let metadata = aws.role_policy(&format!("{p}-dev-glue-ingest"), "lake-metadata");
+    assert!(
+        resources_of(&metadata, "CatalogTablesAndPartitions")
+            .contains(&format!("arn:aws:glue:us-east-1:*:table/{database}/*")),
+        "{metadata}"
+    );
+
     let outputs = sb.run(&["outputs", "--json"]).expect_code(0).json();
     assert_eq!(outputs["buckets"], serde_json::json!(buckets));
     assert_eq!(outputs["lineage_table"], lineage);
+    assert_eq!(outputs["glue_database"], database);
 
     sb.run(&["plan", "--detailed-exitcode"]).expect_code(0);
     sb.run(&["destroy", "--yes"]).expect_code(0);
@@ -211,6 +226,7 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     assert!(!aws.table_exists(&lineage));
     assert!(!aws.role_exists(&format!("{p}-dev-api-ingest")));
     assert_eq!(aws.log_groups(&logs_prefix), vec![]);
+    assert_eq!(aws.glue_database(&database), None);
     assert_eq!(
         aws.subscriptions(&topic_arn),
         vec![],

@@ -314,6 +314,8 @@ pub struct Aws {
     pub logs: aws_sdk_cloudwatchlogs::Client,
     /// SNS.
     pub sns: aws_sdk_sns::Client,
+    /// Glue.
+    pub glue: aws_sdk_glue::Client,
     /// STS.
     pub sts: aws_sdk_sts::Client,
 }
@@ -343,6 +345,7 @@ impl Aws {
             iam: aws_sdk_iam::Client::new(&config),
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             sns: aws_sdk_sns::Client::new(&config),
+            glue: aws_sdk_glue::Client::new(&config),
             sts: aws_sdk_sts::Client::new(&config),
             rt,
         }
@@ -405,6 +408,20 @@ impl Aws {
                 )
             })
             .collect()
+    }
+
+    /// The name of the Glue database `name`, when it exists.
+    pub fn glue_database(&self, name: &str) -> Option<String> {
+        match self.rt.block_on(self.glue.get_database().name(name).send()) {
+            Ok(out) => out.database().map(|d| d.name().to_string()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_entity_not_found_exception()) =>
+            {
+                None
+            }
+            Err(e) => panic!("get database {name}: {e:?}"),
+        }
     }
 
     /// Whether a bucket exists.
