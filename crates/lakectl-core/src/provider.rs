@@ -176,6 +176,13 @@ pub trait Provider: Send + Sync {
     async fn contents(&self, _name: &str) -> Result<Contents, ProviderError> {
         Ok(Contents::Empty)
     }
+
+    /// The resource this one is held in, as (kind, name), when that one's
+    /// [`Provider::contents`] counts it: an item in its table, a table in its database. What
+    /// a plan deletes itself is then not counted as data it loses.
+    fn container(&self, _name: &str) -> Option<(&'static str, String)> {
+        None
+    }
 }
 
 #[cfg(test)]

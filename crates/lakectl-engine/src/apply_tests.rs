@@ -361,6 +361,48 @@ async fn our_resource_made_between_plan_and_apply_is_brought_in_line() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn what_the_plan_deletes_inside_a_container_is_not_data_loss() {
+    let item = |n: &str| {
+        let mut r = res("fake.link", n, json!({"target": "x"}));
+        r.name = format!("{}/{n}", physical("solo"));
+        r
+    };
+    let d = stack(
+        vec![
+            res("fake.bucket", "solo", json!({"key": "s"})),
+            item("one"),
+            item("two"),
+        ],
+        RemovalPolicy::Destroy,
+    );
+    // (why, what the bucket holds, the data loss the destroy plan reports)
+    let cases = [
+        ("only the declared items", 2, None),
+        (
+            "one more than declared",
+            3,
+            Some("1 object besides the 2 this plan deletes itself"),
+        ),
+    ];
+    for (why, held, want) in cases {
+        let h = Harness::new(Duration::ZERO);
+        h.deploy(&d).await;
+        h.world.set_contents(&physical("solo"), held);
+        let planned = h.plan(&d, PlanMode::Destroy).await.expect("plan");
+        let at_risk: Vec<_> = planned
+            .plan
+            .data_loss()
+            .map(|r| r.data_loss.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            at_risk,
+            want.map(str::to_string).into_iter().collect::<Vec<_>>(),
+            "{why}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
 async fn data_loss_is_refused_unless_allowed_and_never_under_retain() {
     // (why, removal policy, allow flag, want: None = applies, Some(is retained) = refused)
     let cases = [

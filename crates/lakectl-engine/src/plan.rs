@@ -15,8 +15,8 @@ use crate::specs::{
 use crate::state::{ResourceRecord, StackEnv};
 use lakectl_core::graph::topo_sort;
 use lakectl_core::{
-    Action, Address, DesiredResource, DesiredStack, Live, Observation, Plan, ResourceChange,
-    ResourceId, diff,
+    Action, Address, Contents, DesiredResource, DesiredStack, Live, Observation, Plan,
+    ResourceChange, ResourceId, diff,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -345,11 +345,22 @@ impl Planner<'_> {
     }
 }
 
-/// Asks each provider whether a delete or replace would destroy data.
+/// Asks each provider whether a delete or replace would destroy data. What the plan deletes
+/// itself inside a container (declared items of a table it deletes) is not counted.
 async fn check_contents(
     engine: &Engine,
     nodes: &BTreeMap<Address, Node>,
 ) -> Result<BTreeMap<Address, String>, EngineError> {
+    let mut declared: BTreeMap<(&str, String), u64> = BTreeMap::new();
+    for node in nodes.values() {
+        let Some(target) = &node.delete_target else {
+            continue;
+        };
+        let provider = engine.provider(&node.address, &target.kind)?;
+        if let Some((kind, name)) = provider.container(&target.name) {
+            *declared.entry((kind, name)).or_default() += 1;
+        }
+    }
     let mut found = BTreeMap::new();
     for node in nodes.values() {
         let Some(target) = &node.delete_target else {
@@ -367,7 +378,31 @@ async fn check_contents(
                 doing: "counting the contents of",
                 source,
             })?;
-        if let Some(what) = contents.describe() {
+        let ours = declared
+            .get(&(target.kind.as_str(), target.name.clone()))
+            .copied()
+            .unwrap_or(0);
+        // A count that stopped early may hold others besides ours: it stands as it is.
+        let rest = match contents {
+            Contents::NonEmpty {
+                count,
+                exact: true,
+                noun,
+            } if ours > 0 => match count.saturating_sub(ours) {
+                0 => Contents::Empty,
+                count => Contents::NonEmpty {
+                    count,
+                    exact: true,
+                    noun,
+                },
+            },
+            other => other,
+        };
+        if let Some(what) = rest.describe() {
+            let what = match ours {
+                0 => what,
+                n => format!("{what} besides the {n} this plan deletes itself"),
+            };
             found.insert(node.address.clone(), what);
         }
     }

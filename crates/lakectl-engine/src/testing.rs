@@ -352,6 +352,12 @@ impl Provider for FakeProvider {
             .await
     }
 
+    /// A link named `BUCKET/...` is held in that bucket.
+    fn container(&self, name: &str) -> Option<(&'static str, String)> {
+        let (bucket, _) = name.split_once('/')?;
+        (self.schema.kind == "fake.link").then(|| ("fake.bucket", bucket.to_string()))
+    }
+
     async fn contents(&self, name: &str) -> Result<Contents, ProviderError> {
         self.world
             .call(Op::Contents, name, vec![], |w| {

@@ -151,6 +151,11 @@ impl Provider for TableProvider {
         self.attributes(name)
     }
 
+    /// A table is held in its database, whose table count includes it.
+    fn container(&self, name: &str) -> Option<(&'static str, String)> {
+        split_table_name(name).map(|(db, _)| (crate::DATABASE, db.to_string()))
+    }
+
     /// GetTable; a missing database reads as a missing table.
     async fn observe(&self, name: &str) -> Result<Observation, ProviderError> {
         let (database, table) = parts(name)?;
