@@ -17,6 +17,7 @@ pub fn schemas() -> Vec<Schema> {
     vec![
         lakectl_provider_s3::schema(),
         lakectl_provider_dynamodb::schema(),
+        lakectl_provider_dynamodb::item_schema(),
         lakectl_provider_iam::schema(),
         lakectl_provider_logs::schema(),
         lakectl_provider_sns::topic_schema(),
@@ -150,6 +151,7 @@ pub fn providers(aws: &Aws) -> Vec<Arc<dyn Provider>> {
             &aws.config,
             &aws.account,
         )),
+        Arc::new(lakectl_provider_dynamodb::ItemProvider::new(&aws.config)),
         Arc::new(lakectl_provider_iam::IamProvider::new(
             &aws.config,
             &aws.account,

@@ -6,22 +6,43 @@ mod common;
 use common::{Aws, Sandbox};
 use serde_json::Value;
 
-/// The shipped stack file under this sandbox's stack name.
-fn shipped_stack(stack: &str) -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../stacks/datalake.yaml");
-    let text = std::fs::read_to_string(path).expect("read stacks/datalake.yaml");
+/// The shipped stack files (every `stacks/*.yaml`) under this sandbox's stack name.
+fn shipped_stack(stack: &str) -> Vec<(String, String)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../stacks");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+        .expect("read stacks/")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".yaml"))
+        .map(|f| {
+            let text = std::fs::read_to_string(format!("{dir}/{f}")).expect("read a stack file");
+            assert!(
+                text.contains("\nstack: datalake\n"),
+                "{f}: the shipped stack is named datalake"
+            );
+            let text = text.replace("\nstack: datalake\n", &format!("\nstack: {stack}\n"));
+            (f, text)
+        })
+        .collect();
+    files.sort();
     assert!(
-        text.contains("\nstack: datalake\n"),
-        "the shipped stack is named datalake"
+        files.len() >= 2,
+        "datalake.yaml and datasets.yaml: {files:?}"
     );
-    text.replace("\nstack: datalake\n", &format!("\nstack: {stack}\n"))
+    files
 }
 
 #[test]
 fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     let sb = Sandbox::new(&[]);
     let aws = Aws::new();
-    sb.write_stack(&shipped_stack(&sb.stack));
+    for (file, text) in shipped_stack(&sb.stack) {
+        match file.as_str() {
+            // In place of the sandbox's own stack file.
+            "datalake.yaml" => sb.write_stack(&text),
+            _ => sb.write_stack_file(&file, &text),
+        }
+    }
     // As stacks/env/dev.yaml, with this sandbox's prefix so parallel runs never collide.
     sb.write_env(&format!(
         "region: us-east-1\nremoval_policy: destroy\nvars:\n  prefix: {}\n  customers: [acme, globex]\n  \
@@ -36,9 +57,9 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
 
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
     assert_eq!(
-        plan["summary"]["create"], 13,
-        "2 buckets, 2 tables, the Glue database, 3 roles, 3 job log groups, the alerts topic and \
-         its subscription"
+        plan["summary"]["create"], 17,
+        "2 buckets, 2 tables, 4 config items, the Glue database, 3 roles, 3 job log groups, the \
+         alerts topic and its subscription"
     );
     sb.run(&["deploy", "--yes"]).expect_code(0);
 
@@ -207,6 +228,15 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     assert_eq!(
         aws.glue_database(&database).as_deref(),
         Some(database.as_str())
+    );
+    let settings = aws.item(&format!("{p}-dev-config"), "dataset#orders", "settings");
+    assert_eq!(
+        (
+            settings["format"].as_str(),
+            settings["target"]["database"].as_str()
+        ),
+        (Some("csv"), Some(database.as_str())),
+        "the orders settings name the deployed database: {settings}"
     );
     let metadata = aws.role_policy(&format!("{p}-dev-glue-ingest"), "lake-metadata");
     assert!(

@@ -202,6 +202,11 @@ impl Sandbox {
         std::fs::write(self.dir.join("stacks/lake.yaml"), yaml).expect("write stack");
     }
 
+    /// Writes one more stack file, `stacks/{file}`.
+    pub fn write_stack_file(&self, file: &str, yaml: &str) {
+        std::fs::write(self.dir.join("stacks").join(file), yaml).expect("write stack file");
+    }
+
     /// Replaces `env/dev.yaml`.
     pub fn write_env(&self, yaml: &str) {
         std::fs::write(self.dir.join("stacks/env/dev.yaml"), yaml).expect("write env");
@@ -408,6 +413,26 @@ impl Aws {
                 )
             })
             .collect()
+    }
+
+    /// The item of `table` with keys `pk`/`sk` as JSON (its key attributes included).
+    pub fn item(&self, table: &str, pk: &str, sk: &str) -> serde_json::Value {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let out = self
+            .rt
+            .block_on(
+                self.ddb
+                    .get_item()
+                    .table_name(table)
+                    .key("pk", AttributeValue::S(pk.into()))
+                    .key("sk", AttributeValue::S(sk.into()))
+                    .send(),
+            )
+            .expect("get item");
+        let item = out
+            .item()
+            .unwrap_or_else(|| panic!("no item {pk}/{sk} in {table}"));
+        serde_json::Value::Object(lakectl_provider_dynamodb::to_object(item).expect("json"))
     }
 
     /// The name of the Glue database `name`, when it exists.

@@ -1,11 +1,15 @@
 //! The `dynamodb.table` resource kind: keys, billing, global secondary indexes,
-//! point-in-time recovery, TTL, deletion protection and tags.
+//! point-in-time recovery, TTL, deletion protection and tags; and `dynamodb.item`, one item
+//! kept as declared (the ingest jobs' settings and table structures).
 //!
 //! Every property observe reads back has a default that means "unset", so a table made
 //! from a minimal spec reads back equal to it and never shows a perpetual diff.
 
 mod converge;
 mod gsi_plan;
+mod item;
+mod item_schema;
+mod item_values;
 mod live;
 mod reads;
 mod schema;
@@ -14,6 +18,9 @@ mod table;
 mod writes;
 
 pub use gsi_plan::{GsiStep, plan_gsi_steps};
+pub use item::ItemProvider;
+pub use item_schema::{ITEM, ItemName, item_schema, parse_item_name};
+pub use item_values::{normalize_numbers, to_attribute, to_json, to_object};
 pub use live::{TableFacts, live_spec, pending_status};
 pub use schema::{KIND, name_rule, schema};
 pub use table::{Billing, Gsi, Key, Table};
