@@ -132,6 +132,7 @@ fn scope<'a, 's>(
         env: &env.name,
         stack,
         region: &env.region,
+        account: env.account_id.as_deref(),
         each,
         targets,
     }

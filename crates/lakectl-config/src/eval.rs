@@ -35,6 +35,8 @@ pub(crate) struct Scope<'a, 's> {
     pub env: &'a str,
     pub stack: &'a str,
     pub region: &'a str,
+    /// The env file's `account_id`, which the deploy checks against the caller's account.
+    pub account: Option<&'a str>,
     /// `(each.key, each.value)` inside one instance of a `for_each` resource.
     pub each: Option<(&'a str, &'a str)>,
     /// The resources references may name; `Err(why)` where references are not allowed.
@@ -279,7 +281,7 @@ fn tree_of(v: &Value, pos: &Pos) -> Tree {
     }
 }
 
-const EXPRESSIONS: &str = "expressions are var.NAME, env, stack, region, each.key, each.value and RESOURCE.ATTRIBUTE; write `$${` for a literal `${`";
+const EXPRESSIONS: &str = "expressions are var.NAME, env, stack, region, account, each.key, each.value and RESOURCE.ATTRIBUTE; write `$${` for a literal `${`";
 
 fn expr(
     e: &str,
@@ -297,6 +299,15 @@ fn expr(
         "env" => return Eval::Text(escape(scope.env)),
         "stack" => return Eval::Text(escape(scope.stack)),
         "region" => return Eval::Text(escape(scope.region)),
+        "account" => {
+            return match scope.account {
+                Some(a) => Eval::Text(escape(a)),
+                None => fail(
+                    Diagnostic::at(at, "`${account}` needs the env file's `account_id`")
+                        .hint("add `account_id: \"123456789012\"` (the account this env deploys to) to the env file; a deploy with credentials of another account is then refused"),
+                ),
+            };
+        }
         _ => {}
     }
     if let Some(name) = e.strip_prefix("var.") {

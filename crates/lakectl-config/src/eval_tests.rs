@@ -55,6 +55,7 @@ fn run(w: &World, each: Option<(&str, &str)>, v: &Node) -> (Value, Vec<String>) 
         env: "dev",
         stack: "lake",
         region: "eu-west-1",
+        account: Some("111122223333"),
         each,
         targets: Ok(&w.targets),
     };
@@ -70,7 +71,7 @@ fn strings_substitute_in_place() {
     let src = Source::new(PathBuf::from("t.yaml"), "x");
     let w = world(&src);
     let each = Some(("k1", "v1"));
-    let cases: [(&str, &str, Value, Vec<&str>); 16] = [
+    let cases: [(&str, &str, Value, Vec<&str>); 17] = [
         ("text stays", "plain", json!("plain"), vec![]),
         (
             "var in text",
@@ -90,6 +91,12 @@ fn strings_substitute_in_place() {
             "stack and region",
             "${stack}/${region}",
             json!("lake/eu-west-1"),
+            vec![],
+        ),
+        (
+            "the env's account",
+            "arn:aws:glue:${region}:${account}:catalog",
+            json!("arn:aws:glue:eu-west-1:111122223333:catalog"),
             vec![],
         ),
         ("each", "${each.key}=${each.value}", json!("k1=v1"), vec![]),

@@ -67,6 +67,13 @@ fn cases() -> Vec<(
             "`money` is not a Glue column type; types are boolean",
         ),
         (
+            "the account in an env that declares none",
+            format!("{head}{GOOD_BUCKET}      tags: {{owner: \"${{account}}\"}}\n"),
+            env,
+            "stacks/lake.yaml:7:22",
+            "`${account}` needs the env file's `account_id`",
+        ),
+        (
             "unknown kind",
             format!("{head}  raw:\n    kind: s3.buckets\n"),
             env,

@@ -45,8 +45,9 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     }
     // As stacks/env/dev.yaml, with this sandbox's prefix so parallel runs never collide.
     sb.write_env(&format!(
-        "region: us-east-1\nremoval_policy: destroy\nvars:\n  prefix: {}\n  customers: [acme, globex]\n  \
+        "region: us-east-1\naccount_id: \"{}\"\nremoval_policy: destroy\nvars:\n  prefix: {}\n  customers: [acme, globex]\n  \
          enforce_tls: false\n  eventbridge_notifications: false\n  alert_emails:\n    oncall: oncall@example.com\n",
+        aws.account_id(),
         sb.prefix
     ));
     let p = &sb.prefix;
@@ -240,8 +241,10 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     );
     let metadata = aws.role_policy(&format!("{p}-dev-glue-ingest"), "lake-metadata");
     assert!(
-        resources_of(&metadata, "CatalogTablesAndPartitions")
-            .contains(&format!("arn:aws:glue:us-east-1:*:table/{database}/*")),
+        resources_of(&metadata, "CatalogTablesAndPartitions").contains(&format!(
+            "arn:aws:glue:us-east-1:{}:table/{database}/*",
+            aws.account_id()
+        )),
         "{metadata}"
     );
 
