@@ -24,6 +24,7 @@ pub fn schemas() -> Vec<Schema> {
         lakectl_provider_sns::subscription_schema(),
         lakectl_provider_glue::database_schema(),
         lakectl_provider_glue::table_schema(),
+        lakectl_provider_glue::job_schema(),
     ]
 }
 
@@ -173,6 +174,10 @@ pub fn providers(aws: &Aws) -> Vec<Arc<dyn Provider>> {
             &aws.account,
         )),
         Arc::new(lakectl_provider_glue::TableProvider::new(
+            &aws.config,
+            &aws.account,
+        )),
+        Arc::new(lakectl_provider_glue::JobProvider::new(
             &aws.config,
             &aws.account,
         )),

@@ -1,5 +1,5 @@
-//! The `glue.database` and `glue.table` resource kinds: the Glue Data Catalog the ingest jobs
-//! write to and Athena reads, built only on the provider kit.
+//! The `glue.database` and `glue.table` resource kinds (the Glue Data Catalog the ingest jobs
+//! write to and Athena reads) and `glue.job` (the jobs themselves), built only on the kit.
 //!
 //! A table is named `DATABASE.TABLE`; its columns are diffed one by one, so a plan shows the
 //! column that was added, removed or retyped. Glue cannot tag tables: a table is known to be
@@ -7,12 +7,16 @@
 
 mod database;
 mod formats;
+mod job;
+mod job_schema;
 mod live;
 mod schema;
 mod table;
 
 pub use database::DatabaseProvider;
 pub use formats::{FORMATS, Storage, format_of, storage};
+pub use job::{JobProvider, job_arn, job_spec};
+pub use job_schema::{COMMANDS, GLUE_VERSIONS, JOB, WORKER_TYPES, job_name_rule, job_schema};
 pub use live::{
     ColumnFacts, DatabaseFacts, SERVICE_PARAMETERS, TableFacts, database_spec, table_spec,
 };

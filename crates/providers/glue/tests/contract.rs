@@ -5,7 +5,7 @@ use aws_sdk_glue::Client;
 use aws_sdk_glue::types::{Column, DatabaseInput, TableInput};
 use lakectl_provider::testkit::contract::{self, Subject};
 use lakectl_provider::testkit::{emulator, unique};
-use lakectl_provider_glue::{DatabaseProvider, TableProvider, database_arn};
+use lakectl_provider_glue::{DatabaseProvider, JobProvider, TableProvider, database_arn, job_arn};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -278,4 +278,100 @@ async fn tables_keep_the_provider_contract() {
         .send()
         .await
         .expect("the tables' database removed");
+}
+
+struct Jobs {
+    raw: Client,
+    account: lakectl_provider::AccountContext,
+}
+
+#[async_trait]
+impl Subject for Jobs {
+    fn prefix(&self) -> &'static str {
+        "lakectl-test-ingest"
+    }
+
+    fn full_spec(&self, name: &str) -> Value {
+        json!({"name": name, "description": "raw CSV to Parquet",
+               "role": format!("arn:aws:iam::{}:role/lakectl-test-glue", self.account.account_id),
+               "command": {"name": "pythonshell",
+                           "script_location": "s3://lakectl-test-assets/glue/ingest.py",
+                           "python_version": "3.9"},
+               "default_arguments": {"--config_table": "lake-config", "library-set": "analytics"},
+               "glue_version": "4.0", "max_capacity": 0.0625, "timeout_minutes": 60,
+               "max_retries": 1, "max_concurrent_runs": 5, "tags": {"team": "data"}})
+    }
+
+    fn updates(&self, name: &str) -> Vec<(&'static str, Value)> {
+        let tagged = with(
+            &self.full_spec(name),
+            "tags",
+            json!({"team": "platform", "cost-center": "42"}),
+        );
+        vec![("a tag changed and one added", tagged)]
+    }
+
+    fn not_updated(&self) -> Vec<(&'static str, &'static str)> {
+        let why = "moto answers UpdateJob with HTTP 500; tests/requests.rs asserts the request";
+        [
+            "description",
+            "role",
+            "command",
+            "default_arguments",
+            "glue_version",
+            "max_capacity",
+            "worker_type",
+            "number_of_workers",
+            "timeout_minutes",
+            "max_retries",
+            "max_concurrent_runs",
+        ]
+        .into_iter()
+        .map(|p| (p, why))
+        .collect()
+    }
+
+    async fn drift(&self, name: &str) -> Vec<String> {
+        self.raw
+            .tag_resource()
+            .resource_arn(job_arn(&self.account, name))
+            .tags_to_add("added-by-hand", "yes")
+            .send()
+            .await
+            .expect("out-of-band tag");
+        vec!["tags.added-by-hand".into()]
+    }
+
+    async fn create_foreign(&self, name: &str) {
+        self.raw
+            .create_job()
+            .name(name)
+            .role(format!(
+                "arn:aws:iam::{}:role/someone",
+                self.account.account_id
+            ))
+            .command(
+                aws_sdk_glue::types::JobCommand::builder()
+                    .name("glueetl")
+                    .script_location("s3://someone/job.py")
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("someone else's job");
+    }
+}
+
+#[tokio::test]
+async fn jobs_keep_the_provider_contract() {
+    let emu = emulator("lakectl-provider-glue").await;
+    let subject = Jobs {
+        raw: Client::new(&emu.config),
+        account: emu.account.clone(),
+    };
+    contract::run(
+        Arc::new(JobProvider::new(&emu.config, &emu.account)),
+        &subject,
+    )
+    .await;
 }

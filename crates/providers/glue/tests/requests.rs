@@ -1,0 +1,105 @@
+//! The exact requests of paths the emulator cannot answer, asserted with aws-smithy-mocks:
+//! moto answers Glue's UpdateJob with HTTP 500.
+
+use aws_sdk_glue::Client;
+use aws_sdk_glue::operation::tag_resource::TagResourceOutput;
+use aws_sdk_glue::operation::update_job::UpdateJobOutput;
+use aws_sdk_glue::types::WorkerType;
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use lakectl_core::{Address, FieldChange, Provider, UpdateRequest};
+use lakectl_provider::testkit::{WAIT_LIMIT, test_account};
+use lakectl_provider_glue::JobProvider;
+use serde_json::{Value, json};
+
+const JOB: &str = "mycompany-dev-ingest-spark";
+const ROLE: &str = "arn:aws:iam::123456789012:role/mycompany-dev-glue-ingest";
+
+fn spark(workers: i64, tags: Value) -> Value {
+    json!({"name": JOB, "description": null, "role": ROLE,
+           "command": {"name": "glueetl", "script_location": "s3://assets/ingest_spark.py",
+                       "python_version": "3"},
+           "default_arguments": {"--config_table": "mycompany-dev-config"},
+           "glue_version": "4.0", "max_capacity": null, "worker_type": "G.1X",
+           "number_of_workers": workers, "timeout_minutes": 120, "max_retries": 0,
+           "max_concurrent_runs": 10, "tags": tags})
+}
+
+fn change(path: &str, before: Value, after: Value, live: Value, desired: Value) -> UpdateRequest {
+    UpdateRequest {
+        address: Address::new("ingest_spark_job", None),
+        name: JOB.into(),
+        desired,
+        live,
+        changes: vec![FieldChange {
+            path: path.into(),
+            before: Some(before),
+            after: Some(after),
+            forces_replace: false,
+            sensitive: false,
+            known_after_apply: false,
+        }],
+        wait_limit: WAIT_LIMIT,
+    }
+}
+
+#[tokio::test]
+async fn a_capacity_change_sends_the_whole_definition_once_and_no_tag_call() {
+    let update = mock!(Client::update_job)
+        .match_requests(|r| {
+            let u = r.job_update().expect("a job update");
+            r.job_name() == Some(JOB)
+                && u.role() == Some(ROLE)
+                && u.number_of_workers() == Some(5)
+                && u.worker_type() == Some(&WorkerType::G1X)
+                && u.max_capacity().is_none()
+                && u.glue_version() == Some("4.0")
+                && u.timeout() == Some(120)
+                && u.max_retries() == 0
+                && u.execution_property().map(|e| e.max_concurrent_runs()) == Some(10)
+                && u.command().and_then(|c| c.script_location())
+                    == Some("s3://assets/ingest_spark.py")
+                && u.default_arguments().and_then(|a| a.get("--config_table"))
+                    == Some(&"mycompany-dev-config".to_string())
+        })
+        .then_output(|| UpdateJobOutput::builder().job_name(JOB).build());
+    let tag = mock!(Client::tag_resource).then_output(|| TagResourceOutput::builder().build());
+    let client = mock_client!(aws_sdk_glue, RuleMode::MatchAny, [&update, &tag]);
+    let p = JobProvider::from_client(client, &test_account());
+
+    let tags = json!({"team": "data"});
+    p.update(&change(
+        "number_of_workers",
+        json!(2),
+        json!(5),
+        spark(2, tags.clone()),
+        spark(5, tags),
+    ))
+    .await
+    .expect("updated");
+    assert_eq!((update.num_calls(), tag.num_calls()), (1, 0));
+}
+
+#[tokio::test]
+async fn a_tag_change_is_a_tag_call_and_leaves_the_definition_alone() {
+    let update = mock!(Client::update_job).then_output(|| UpdateJobOutput::builder().build());
+    let tag = mock!(Client::tag_resource)
+        .match_requests(|r| {
+            r.resource_arn()
+                == Some("arn:aws:glue:us-east-1:123456789012:job/mycompany-dev-ingest-spark")
+                && r.tags_to_add().and_then(|t| t.get("team")) == Some(&"platform".to_string())
+        })
+        .then_output(|| TagResourceOutput::builder().build());
+    let client = mock_client!(aws_sdk_glue, RuleMode::MatchAny, [&update, &tag]);
+    let p = JobProvider::from_client(client, &test_account());
+
+    p.update(&change(
+        "tags.team",
+        json!("data"),
+        json!("platform"),
+        spark(2, json!({"team": "data"})),
+        spark(2, json!({"team": "platform"})),
+    ))
+    .await
+    .expect("tagged");
+    assert_eq!((update.num_calls(), tag.num_calls()), (0, 1));
+}
