@@ -10,7 +10,7 @@ use lakectl_core::{
     Schema, UpdateRequest,
 };
 use lakectl_provider::diff::string;
-use lakectl_provider::tags::{Call, TagDiff, Tags, sync_pair, tags_of};
+use lakectl_provider::tags::{TagDiff, tags_of};
 use lakectl_provider::{AccountContext, Built, Doing, Found};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -57,31 +57,6 @@ impl DatabaseProvider {
             .build()
             .built(name, "the database input")
     }
-
-    async fn sync_tags(&self, name: &str, diff: &TagDiff) -> Result<(), ProviderError> {
-        let arn = database_arn(&self.account, name);
-        let tag = Call {
-            operation: "glue:TagResource",
-            send: |set: Tags| {
-                self.client
-                    .tag_resource()
-                    .resource_arn(&arn)
-                    .set_tags_to_add(Some(set.into_iter().collect()))
-                    .send()
-            },
-        };
-        let untag = Call {
-            operation: "glue:UntagResource",
-            send: |keys| {
-                self.client
-                    .untag_resource()
-                    .resource_arn(&arn)
-                    .set_tags_to_remove(Some(keys))
-                    .send()
-            },
-        };
-        sync_pair(name, diff, tag, untag).await
-    }
 }
 
 /// A map of strings in `spec` (parameters), as the SDK takes it.
@@ -116,14 +91,8 @@ impl Provider for DatabaseProvider {
         let Some(db) = out.and_then(|o| o.database) else {
             return Ok(Observation::Missing);
         };
-        let tags = self
-            .client
-            .get_tags()
-            .resource_arn(database_arn(&self.account, name))
-            .send()
-            .await
-            .doing("glue:GetTags", name)
-            .found()?;
+        let tags =
+            crate::tags::read(&self.client, &database_arn(&self.account, name), name).await?;
         // Deleted between the two reads: report what is true now.
         let Some(tags) = tags else {
             return Ok(Observation::Missing);
@@ -133,7 +102,7 @@ impl Provider for DatabaseProvider {
             description: db.description,
             location_uri: db.location_uri,
             parameters: db.parameters.unwrap_or_default().into_iter().collect(),
-            tags: tags.tags.unwrap_or_default().into_iter().collect(),
+            tags,
         };
         Ok(Observation::Exists(Live {
             spec: database_spec(&facts),
@@ -170,7 +139,13 @@ impl Provider for DatabaseProvider {
         }
         if req.touches("tags") {
             let diff = TagDiff::between(&tags_of(name, &req.desired)?, &tags_of(name, &req.live)?);
-            self.sync_tags(name, &diff).await?;
+            crate::tags::sync(
+                &self.client,
+                &database_arn(&self.account, name),
+                name,
+                &diff,
+            )
+            .await?;
         }
         Ok(self.attributes(name))
     }

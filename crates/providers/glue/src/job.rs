@@ -10,7 +10,7 @@ use lakectl_core::{
     UpdateRequest,
 };
 use lakectl_provider::diff::string;
-use lakectl_provider::tags::{Call, TagDiff, Tags, sync_pair, tags_of, tags_value};
+use lakectl_provider::tags::{TagDiff, Tags, tags_of, tags_value};
 use lakectl_provider::{AccountContext, Doing, Found};
 use serde_json::{Number, Value, json};
 use std::collections::HashMap;
@@ -155,31 +155,6 @@ impl JobProvider {
             .found()?;
         Ok(out.and_then(|o| o.job))
     }
-
-    async fn sync_tags(&self, name: &str, diff: &TagDiff) -> Result<(), ProviderError> {
-        let arn = job_arn(&self.account, name);
-        let tag = Call {
-            operation: "glue:TagResource",
-            send: |set: Tags| {
-                self.client
-                    .tag_resource()
-                    .resource_arn(&arn)
-                    .set_tags_to_add(Some(set.into_iter().collect()))
-                    .send()
-            },
-        };
-        let untag = Call {
-            operation: "glue:UntagResource",
-            send: |keys| {
-                self.client
-                    .untag_resource()
-                    .resource_arn(&arn)
-                    .set_tags_to_remove(Some(keys))
-                    .send()
-            },
-        };
-        sync_pair(name, diff, tag, untag).await
-    }
 }
 
 #[async_trait]
@@ -205,19 +180,11 @@ impl Provider for JobProvider {
         let Some(job) = self.get(name).await? else {
             return Ok(Observation::Missing);
         };
-        let tags = self
-            .client
-            .get_tags()
-            .resource_arn(job_arn(&self.account, name))
-            .send()
-            .await
-            .doing("glue:GetTags", name)
-            .found()?;
+        let tags = crate::tags::read(&self.client, &job_arn(&self.account, name), name).await?;
         // Deleted between the two reads: report what is true now.
         let Some(tags) = tags else {
             return Ok(Observation::Missing);
         };
-        let tags: Tags = tags.tags.unwrap_or_default().into_iter().collect();
         Ok(Observation::Exists(Live {
             spec: job_spec(name, &job, &tags),
             attributes: self.attributes(name),
@@ -268,7 +235,7 @@ impl Provider for JobProvider {
         }
         if req.touches("tags") {
             let diff = TagDiff::between(&tags_of(name, &req.desired)?, &tags_of(name, &req.live)?);
-            self.sync_tags(name, &diff).await?;
+            crate::tags::sync(&self.client, &job_arn(&self.account, name), name, &diff).await?;
         }
         Ok(self.attributes(name))
     }

@@ -12,6 +12,7 @@ mod job_schema;
 mod live;
 mod schema;
 mod table;
+mod tags;
 
 pub use database::DatabaseProvider;
 pub use formats::{FORMATS, Storage, format_of, storage};
