@@ -4,10 +4,14 @@ seed settings, upload inputs, run jobs in-process and read back what they wrote.
 import io
 import json
 import uuid
+from decimal import Decimal
 
 import pyarrow.parquet as pq
-from boto3.dynamodb.types import TypeDeserializer
+import yaml
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
+
+_SERIALIZER = TypeSerializer()
 
 KEYS = {
     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
@@ -58,18 +62,28 @@ class Lake:
             pass
 
     # ---- config -------------------------------------------------------------------------
-    def sample_item(self, name):
-        return json.loads((self.root / "stacks" / "sample-data" / "config" / f"{name}.json").read_text())
+    def sample_item(self, dataset, sk):
+        """The item the stack declares for dataset under sk (stacks/datasets.yaml), as DynamoDB
+        JSON: the tests run the jobs on the very settings and structures lakectl deploys."""
+        doc = yaml.safe_load((self.root / "stacks" / "datasets.yaml").read_text())
+        for r in doc["resources"].values():
+            props = r["properties"]
+            if r["kind"] == "dynamodb.item" and props["name"].endswith(f"/dataset#{dataset}/{sk}"):
+                item = {"pk": f"dataset#{dataset}", "sk": sk, **props["attributes"]}
+                # DynamoDB numbers are decimals; YAML gives floats.
+                item = json.loads(json.dumps(item), parse_float=Decimal)
+                return {k: _SERIALIZER.serialize(v) for k, v in item.items()}
+        raise LookupError(f"stacks/datasets.yaml declares no item dataset#{dataset}/{sk}")
 
     def seed(self, dataset, **changes):
         """Puts the sample settings and structure of dataset, pointed at this lake's database.
         changes replace top-level settings attributes (DynamoDB JSON values)."""
-        settings = self.sample_item(f"{dataset}-settings")
+        settings = self.sample_item(dataset, "settings")
         settings["target"]["M"]["database"] = {"S": self.database}
         settings.update(changes)
         self.aws.dynamodb.put_item(TableName=self.config_table, Item=settings)
         self.aws.dynamodb.put_item(TableName=self.config_table,
-                                   Item=self.sample_item(f"{dataset}-schema-v1"))
+                                   Item=self.sample_item(dataset, "schema#v1"))
 
     # ---- S3 -----------------------------------------------------------------------------
     def upload(self, key, body):
