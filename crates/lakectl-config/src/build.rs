@@ -1,6 +1,7 @@
 //! From declarations to the desired graph: `for_each` fan-out, substitution, schema checks,
 //! physical names, `depends_on`, cycles and outputs.
 
+use crate::assets;
 use crate::cycles;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{FoundRef, Scope, Target, substitute};
@@ -27,6 +28,7 @@ pub(crate) fn build(
     decls: &Decls,
     env: EnvSettings,
     schemas: &[Schema],
+    stacks_dir: &std::path::Path,
     errs: &mut Vec<Diagnostic>,
 ) -> Option<DesiredStack> {
     let stack = decls.stack.as_ref().map_or("", |(s, _)| s.as_str());
@@ -98,6 +100,7 @@ pub(crate) fn build(
                 .collect();
         }
     }
+    instances.extend(assets(decls, &instances, stacks_dir, errs));
     report_duplicate_names(&instances, errs);
 
     let mut outputs = BTreeMap::new();
@@ -118,6 +121,73 @@ pub(crate) fn build(
             .collect(),
         outputs,
     })
+}
+
+/// The `s3.object` resources of the files used as `${asset:PATH}`, in the assets bucket.
+fn assets(
+    decls: &Decls,
+    instances: &[Instance],
+    stacks_dir: &std::path::Path,
+    errs: &mut Vec<Diagnostic>,
+) -> Vec<Instance> {
+    if let Some(r) = decls.resources.iter().find(|r| r.name == assets::ASSET) {
+        errs.push(
+            Diagnostic::at(
+                &r.pos,
+                "the resource name `asset` is taken by `${asset:PATH}`",
+            )
+            .hint("rename this resource; `asset[PATH]` are the files the stack uploads"),
+        );
+        return Vec::new();
+    }
+    let mut used: BTreeMap<String, Pos> = BTreeMap::new();
+    for r in instances.iter().flat_map(|i| &i.refs) {
+        if r.to.name() == assets::ASSET
+            && let Some(path) = r.to.key()
+        {
+            used.entry(path.to_string())
+                .or_insert_with(|| r.pos.clone());
+        }
+    }
+    let Some(first) = used.values().next() else {
+        return Vec::new();
+    };
+    let Some((bucket, at)) = &decls.assets_bucket else {
+        errs.push(
+            Diagnostic::at(first, "files are uploaded to the stack's assets bucket, and this stack names none")
+                .hint("declare an s3.bucket resource and name it at the top of a stack file: `assets_bucket: assets`"),
+        );
+        return Vec::new();
+    };
+    let address = Address::new(bucket, None);
+    let Some(b) = instances.iter().find(|i| i.resource.address == address) else {
+        errs.push(
+            Diagnostic::at(at, format!("`assets_bucket` names `{bucket}`, which is not a resource of this stack without `for_each`"))
+                .hint("name one s3.bucket resource declared without `for_each`"),
+        );
+        return Vec::new();
+    };
+    if b.resource.kind != assets::BUCKET_KIND {
+        errs.push(
+            Diagnostic::at(
+                at,
+                format!("`assets_bucket` names `{bucket}`, a {}", b.resource.kind),
+            )
+            .hint("name an s3.bucket resource"),
+        );
+        return Vec::new();
+    }
+    assets::resources(stacks_dir, &used, &(address, b.resource.name.clone()), errs)
+        .into_iter()
+        .map(|resource| Instance {
+            name_pos: used
+                .get(resource.address.key().unwrap_or_default())
+                .cloned()
+                .unwrap_or_else(|| at.clone()),
+            resource,
+            refs: Vec::new(),
+        })
+        .collect()
 }
 
 fn scope<'a, 's>(

@@ -281,7 +281,7 @@ fn tree_of(v: &Value, pos: &Pos) -> Tree {
     }
 }
 
-const EXPRESSIONS: &str = "expressions are var.NAME, env, stack, region, account, each.key, each.value and RESOURCE.ATTRIBUTE; write `$${` for a literal `${`";
+const EXPRESSIONS: &str = "expressions are var.NAME, env, stack, region, account, each.key, each.value, RESOURCE.ATTRIBUTE and asset:PATH; write `$${` for a literal `${`";
 
 fn expr(
     e: &str,
@@ -341,6 +341,24 @@ fn expr(
                     .hint("`each` has `each.key` and `each.value`"),
             ),
         };
+    }
+    if let Some(path) = e.strip_prefix("asset:") {
+        let path = path.trim();
+        if let Err(why) = scope.targets {
+            return fail(Diagnostic::at(
+                at,
+                format!("`${{{e}}}` is a file to upload, {why}"),
+            ));
+        }
+        if let Err(why) = crate::assets::check_path(path) {
+            return fail(Diagnostic::at(at, why));
+        }
+        let to = Address::new(crate::assets::ASSET, Some(path));
+        refs.push(FoundRef {
+            to: to.clone(),
+            pos: at.clone(),
+        });
+        return Eval::Text(format!("${{{to}.uri}}"));
     }
     let Some((name, key, attr)) = parse_reference(e) else {
         return fail(

@@ -5,6 +5,7 @@
 //! [`DesiredStack`]; or every problem it found, as [`Diagnostics`]. It makes no AWS call.
 //! The format is described in this crate's README.md.
 
+mod assets;
 mod build;
 mod cycles;
 mod diagnostic;
@@ -62,7 +63,7 @@ pub fn load(stacks_dir: &Path, env: &str, schemas: &[Schema]) -> Result<DesiredS
             removal_policy: lakectl_core::RemovalPolicy::default(),
         },
     };
-    let built = build::build(&decls, env_settings, schemas, &mut errs);
+    let built = build::build(&decls, env_settings, schemas, stacks_dir, &mut errs);
     match built {
         Some(stack) if errs.is_empty() => Ok(stack),
         _ => Err(Diagnostics::new(errs)),

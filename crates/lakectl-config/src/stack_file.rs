@@ -36,9 +36,11 @@ pub(crate) struct Decls {
     pub vars: BTreeMap<String, Var>,
     pub resources: Vec<ResourceDecl>,
     pub outputs: Vec<OutputDecl>,
+    /// `assets_bucket:`: the `s3.bucket` resource files used as `${asset:PATH}` go to.
+    pub assets_bucket: Option<(String, Pos)>,
 }
 
-const TOP_KEYS: [&str; 4] = ["stack", "vars", "resources", "outputs"];
+const TOP_KEYS: [&str; 5] = ["stack", "vars", "resources", "outputs", "assets_bucket"];
 const RESOURCE_KEYS: [&str; 4] = ["kind", "for_each", "depends_on", "properties"];
 
 /// Adds one file's declarations to `decls`, reporting every problem in it.
@@ -68,6 +70,28 @@ pub(crate) fn read(
     for e in entries {
         match e.key.as_str() {
             "stack" => stack_name(&e.value, decls, errs),
+            "assets_bucket" => match (e.value.as_str(), &decls.assets_bucket) {
+                (Some(_), Some((_, first))) => errs.push(
+                    Diagnostic::at(&e.value.pos, "`assets_bucket` is given twice")
+                        .also(first, "first given here")
+                        .hint("one stack has one assets bucket: keep one of them"),
+                ),
+                (Some(name), None) => {
+                    decls.assets_bucket = Some((name.to_string(), e.value.pos.clone()));
+                }
+                (None, _) => errs.push(
+                    Diagnostic::at(
+                        &e.value.pos,
+                        format!(
+                            "`assets_bucket` must name a resource, found {}",
+                            e.value.describe()
+                        ),
+                    )
+                    .hint(
+                        "write the name of the stack's s3.bucket resource: `assets_bucket: assets`",
+                    ),
+                ),
+            },
             "vars" => {
                 for (name, key_pos, value) in entries_of(&e.value, "vars", errs) {
                     if !is_identifier(name) {

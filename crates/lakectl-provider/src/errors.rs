@@ -210,6 +210,25 @@ impl<T, E: std::fmt::Display> Built<T> for Result<T, E> {
     }
 }
 
+/// A code that means "the name is taken" only for the call at hand (a conditional write's
+/// failed precondition), classed as `AlreadyExists` for the engine to judge.
+pub trait TakenWhen<T> {
+    /// The result with an error of `code` classed as `AlreadyExists`.
+    ///
+    /// # Errors
+    /// The call failed.
+    fn taken_when(self, code: &str) -> Result<T, ProviderError>;
+}
+
+impl<T> TakenWhen<T> for Result<T, ProviderError> {
+    fn taken_when(self, code: &str) -> Result<T, ProviderError> {
+        self.map_err(|e| match e.code() == Some(code) {
+            true => e.with_class(ErrorClass::AlreadyExists),
+            false => e,
+        })
+    }
+}
+
 /// "Not found" read as a fact rather than a failure.
 pub trait Found<T> {
     /// `None` when the error says the resource does not exist.

@@ -30,7 +30,7 @@ pub mod wait;
 
 pub use calls::CallLog;
 pub use config::{AccountContext, AwsTarget, MAX_ATTEMPTS, retry_config, sdk_config};
-pub use errors::{Built, Doing, Found, aws_error, classify, error_code, is_code};
+pub use errors::{Built, Doing, Found, TakenWhen, aws_error, classify, error_code, is_code};
 
 /// A service client built from the shared [`aws_config::SdkConfig`], counting its calls:
 /// `client!(aws_sdk_sns, config)`. Extra builder calls go after the config:

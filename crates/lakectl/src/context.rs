@@ -16,6 +16,7 @@ use std::time::Duration;
 pub fn schemas() -> Vec<Schema> {
     vec![
         lakectl_provider_s3::schema(),
+        lakectl_provider_s3::object_schema(),
         lakectl_provider_dynamodb::schema(),
         lakectl_provider_dynamodb::item_schema(),
         lakectl_provider_iam::schema(),
@@ -141,12 +142,16 @@ pub async fn connect(env: &EnvSettings) -> Result<Aws> {
     })
 }
 
-/// One provider per kind.
-pub fn providers(aws: &Aws) -> Vec<Arc<dyn Provider>> {
+/// One provider per kind; assets are read from `stacks_dir`.
+pub fn providers(aws: &Aws, stacks_dir: &std::path::Path) -> Vec<Arc<dyn Provider>> {
     vec![
         Arc::new(lakectl_provider_s3::S3Provider::new(
             &aws.config,
             &aws.account,
+        )),
+        Arc::new(lakectl_provider_s3::ObjectProvider::new(
+            &aws.config,
+            stacks_dir.to_path_buf(),
         )),
         Arc::new(lakectl_provider_dynamodb::DynamoDbProvider::new(
             &aws.config,

@@ -74,6 +74,29 @@ fn cases() -> Vec<(
             "`${account}` needs the env file's `account_id`",
         ),
         (
+            "an asset in a stack without an assets bucket",
+            format!("{head}{GOOD_BUCKET}      tags: {{script: \"${{asset:glue/ingest.py}}\"}}\n"),
+            env,
+            "stacks/lake.yaml:7:23",
+            "this stack names none",
+        ),
+        (
+            "an asset outside the stack folder",
+            format!("{head}{GOOD_BUCKET}      tags: {{script: \"${{asset:../secrets.txt}}\"}}\n"),
+            env,
+            "stacks/lake.yaml:7:23",
+            "not a path inside the stack folder",
+        ),
+        (
+            "an asset file that is not there",
+            format!(
+                "assets_bucket: raw\n{head}{GOOD_BUCKET}      tags: {{script: \"${{asset:glue/missing.py}}\"}}\n"
+            ),
+            env,
+            "stacks/lake.yaml:8:23",
+            "cannot read asset `glue/missing.py`",
+        ),
+        (
             "unknown kind",
             format!("{head}  raw:\n    kind: s3.buckets\n"),
             env,

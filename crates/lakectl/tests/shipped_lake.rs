@@ -43,6 +43,15 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
             _ => sb.write_stack_file(&file, &text),
         }
     }
+    // The jobs' scripts and modules, which the stack uploads as assets.
+    let glue = concat!(env!("CARGO_MANIFEST_DIR"), "/../../stacks/glue");
+    std::fs::create_dir_all(sb.stacks().join("glue")).expect("mkdir glue");
+    for e in std::fs::read_dir(glue)
+        .expect("read stacks/glue")
+        .filter_map(Result::ok)
+    {
+        std::fs::copy(e.path(), sb.stacks().join("glue").join(e.file_name())).expect("copy");
+    }
     // As stacks/env/dev.yaml, with this sandbox's prefix so parallel runs never collide.
     sb.write_env(&format!(
         "region: us-east-1\naccount_id: \"{}\"\nremoval_policy: destroy\nvars:\n  prefix: {}\n  customers: [acme, globex]\n  \
@@ -58,9 +67,10 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
 
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
     assert_eq!(
-        plan["summary"]["create"], 17,
-        "2 buckets, 2 tables, 4 config items, the Glue database, 3 roles, 3 job log groups, the \
-         alerts topic and its subscription"
+        plan["summary"]["create"], 35,
+        "2 customer buckets and the assets bucket, 2 tables, 4 config items, the Glue database, \
+         3 roles, 3 jobs, their 14 scripts and modules, 3 job log groups, the alerts topic and \
+         its subscription"
     );
     sb.run(&["deploy", "--yes"]).expect_code(0);
 
@@ -248,6 +258,53 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
         "{metadata}"
     );
 
+    // The jobs run the scripts of this repository, as uploaded under their content hash.
+    let job = aws.glue_job(&format!("{p}-dev-ingest-spark"));
+    let script = job["script_location"]
+        .as_str()
+        .expect("a script")
+        .to_string();
+    let (bucket, key) = script
+        .strip_prefix("s3://")
+        .and_then(|s| s.split_once('/'))
+        .expect("an S3 location");
+    assert_eq!(bucket, format!("{p}-dev-assets"));
+    assert_eq!(
+        aws.object(bucket, key),
+        std::fs::read(sb.stacks().join("glue/ingest_spark.py")).expect("the script"),
+        "{script}"
+    );
+    assert_eq!(job["role"], aws.role_arn(&format!("{p}-dev-glue-ingest")));
+
+    // Editing one script changes that script's object and the one job that runs it.
+    let edited = sb.stacks().join("glue/ingest_spark.py");
+    let original = std::fs::read_to_string(&edited).expect("script");
+    std::fs::write(&edited, format!("{original}# edited\n")).expect("edit");
+    let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
+    let changed: Vec<(String, String)> = plan["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .filter(|r| r["action"] != "noop")
+        .map(|r| {
+            (
+                r["address"].as_str().unwrap_or_default().to_string(),
+                r["action"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            (
+                "asset[glue/ingest_spark.py]".to_string(),
+                "replace".to_string()
+            ),
+            ("ingest_spark_job".to_string(), "update".to_string())
+        ]
+    );
+    std::fs::write(&edited, original).expect("restore");
+
     let outputs = sb.run(&["outputs", "--json"]).expect_code(0).json();
     assert_eq!(outputs["buckets"], serde_json::json!(buckets));
     assert_eq!(outputs["lineage_table"], lineage);
@@ -260,6 +317,10 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     assert!(!aws.role_exists(&format!("{p}-dev-api-ingest")));
     assert_eq!(aws.log_groups(&logs_prefix), vec![]);
     assert_eq!(aws.glue_database(&database), None);
+    assert!(
+        aws.buckets_with_prefix(&format!("{p}-dev-assets"))
+            .is_empty()
+    );
     assert_eq!(
         aws.subscriptions(&topic_arn),
         vec![],

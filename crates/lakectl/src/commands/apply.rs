@@ -33,7 +33,8 @@ pub async fn run(cli: &Cli, args: &ChangeArgs, mode: Mode) -> Result<ExitCode> {
     context::ensure_state(&store).await?;
     let guard = context::lock(&store, &desired, args.lock_timeout).await?;
     let observing = Arc::new(Reporter::new(0));
-    let engine = Engine::new(context::providers(&aws), store).with_progress(observing.clone());
+    let engine = Engine::new(context::providers(&aws, &cli.stacks_dir), store)
+        .with_progress(observing.clone());
     let result = locked(&engine, &observing, &desired, args, mode, &guard).await;
     let released = guard.release().await;
     let code = result?;

@@ -30,7 +30,7 @@ pub async fn run(cli: &Cli, args: &ImportArgs) -> Result<ExitCode> {
     let store = context::state_store(&aws);
     context::ensure_state(&store).await?;
     let guard = context::lock(&store, &desired, args.lock_timeout).await?;
-    let engine = Engine::new(context::providers(&aws), store);
+    let engine = Engine::new(context::providers(&aws, &cli.stacks_dir), store);
     let result = engine
         .import(&desired, &addresses, addresses.len().max(1))
         .await;

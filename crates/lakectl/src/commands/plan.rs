@@ -16,7 +16,8 @@ pub async fn run(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
     let aws = context::connect(&desired.env).await?;
     let state = context::state_for_reading(&aws).await?;
     let observing = Arc::new(Reporter::new(0));
-    let engine = Engine::new(context::providers(&aws), state).with_progress(observing.clone());
+    let engine = Engine::new(context::providers(&aws, &cli.stacks_dir), state)
+        .with_progress(observing.clone());
     let mode = if args.destroy {
         PlanMode::Destroy
     } else {

@@ -435,6 +435,48 @@ impl Aws {
         serde_json::Value::Object(lakectl_provider_dynamodb::to_object(item).expect("json"))
     }
 
+    /// A Glue job's role and script location.
+    pub fn glue_job(&self, name: &str) -> serde_json::Value {
+        let out = self
+            .rt
+            .block_on(self.glue.get_job().job_name(name).send())
+            .unwrap_or_else(|e| panic!("get job {name}: {e:?}"));
+        let job = out.job().unwrap_or_else(|| panic!("no job {name}"));
+        serde_json::json!({
+            "role": job.role(),
+            "script_location": job.command().and_then(|c| c.script_location()),
+        })
+    }
+
+    /// The bytes of an object.
+    pub fn object(&self, bucket: &str, key: &str) -> Vec<u8> {
+        self.rt.block_on(async {
+            let out = self
+                .s3
+                .get_object()
+                .bucket(bucket)
+                .key(key)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("get s3://{bucket}/{key}: {e:?}"));
+            out.body
+                .collect()
+                .await
+                .expect("body")
+                .into_bytes()
+                .to_vec()
+        })
+    }
+
+    /// The ARN of a role.
+    pub fn role_arn(&self, name: &str) -> String {
+        let out = self
+            .rt
+            .block_on(self.iam.get_role().role_name(name).send())
+            .unwrap_or_else(|e| panic!("get role {name}: {e:?}"));
+        out.role().map(|r| r.arn().to_string()).unwrap_or_default()
+    }
+
     /// The name of the Glue database `name`, when it exists.
     pub fn glue_database(&self, name: &str) -> Option<String> {
         match self.rt.block_on(self.glue.get_database().name(name).send()) {

@@ -7,10 +7,10 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, KeyType, ScalarAttributeType};
 use lakectl_core::{
-    Attributes, CreateRequest, DeleteRequest, ErrorClass, Live, Observation, Provider,
-    ProviderError, Schema, UpdateRequest,
+    Attributes, CreateRequest, DeleteRequest, Live, Observation, Provider, ProviderError, Schema,
+    UpdateRequest,
 };
-use lakectl_provider::{Doing, Found};
+use lakectl_provider::{Doing, Found, TakenWhen};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -232,10 +232,7 @@ impl Provider for ItemProvider {
             .send()
             .await
             .doing("dynamodb:PutItem", name)
-            .map_err(|e| match e.code() {
-                Some("ConditionalCheckFailedException") => e.with_class(ErrorClass::AlreadyExists),
-                _ => e,
-            })?;
+            .taken_when("ConditionalCheckFailedException")?;
         Ok(Self::attributes(name))
     }
 

@@ -58,8 +58,7 @@ pub fn job_schema() -> Schema {
                 Type::Map(Box::new(Type::String)),
                 "arguments every run gets (`--config_table`, `--extra-py-files`, ...)",
             )
-            .default(json!({}))
-            .check(check_arguments),
+            .default(json!({})),
             Prop::new(
                 "glue_version",
                 Type::Enum(GLUE_VERSIONS),
@@ -143,19 +142,6 @@ fn check_script(v: &Value) -> Result<(), String> {
     }
 }
 
-/// Glue's own arguments start with `--`; one without is silently not passed.
-fn check_arguments(v: &Value) -> Result<(), String> {
-    match v
-        .as_object()
-        .and_then(|m| m.keys().find(|k| !k.starts_with("--")))
-    {
-        Some(k) => Err(format!(
-            "argument `{k}` does not start with `--`; Glue passes arguments as `--{k}`"
-        )),
-        None => Ok(()),
-    }
-}
-
 fn check_capacity(v: &Value) -> Result<(), String> {
     match v {
         Value::Null => Ok(()),
@@ -197,11 +183,6 @@ mod tests {
                     "a local script",
                     job(json!({"command": {"name": "glueetl", "script_location": "glue/x.py"}})),
                     &["not an S3 location"],
-                ),
-                (
-                    "an argument without --",
-                    job(json!({"default_arguments": {"config_table": "t"}})),
-                    &["does not start with `--`"],
                 ),
                 (
                     "capacity as text",

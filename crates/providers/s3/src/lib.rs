@@ -31,12 +31,14 @@ mod desired;
 mod errors;
 mod live;
 mod normalize;
+mod object;
 mod observe;
 mod schema;
 mod tls;
 
 pub use desired::{EncryptionSpec, RuleSpec, TransitionSpec};
 pub use live::{BucketFacts, live_spec};
+pub use object::{OBJECT, ObjectProvider, object_name_rule, object_schema};
 pub use schema::{KIND, name_rule, schema};
 pub use tls::{policy_enforces_tls, tls_policy};
 
