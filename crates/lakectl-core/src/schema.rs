@@ -46,6 +46,9 @@ pub struct Prop {
     pub doc: &'static str,
     /// An extra check of a given value; the message says what is wrong and how to fix it.
     pub check: Option<Check>,
+    /// A check that runs even while the value holds `${...}` references (a size limit that
+    /// the reference text already breaks); it must accept reference text where values go.
+    pub early_check: Option<Check>,
 }
 
 /// An extra check of a property value: `Err` says what is wrong and how to fix it.
@@ -99,6 +102,7 @@ impl Prop {
             default: None,
             doc,
             check: None,
+            early_check: None,
         }
     }
     /// Marks the property required.
@@ -124,6 +128,11 @@ impl Prop {
     /// Adds a value check.
     pub fn check(mut self, f: Check) -> Self {
         self.check = Some(f);
+        self
+    }
+    /// Adds a check that runs before references are resolved (see [`Prop::early_check`]).
+    pub fn early_check(mut self, f: Check) -> Self {
+        self.early_check = Some(f);
         self
     }
 }
@@ -259,17 +268,19 @@ fn validate_object(props: &[Prop], v: &Value, path: &Path, issues: &mut Vec<Issu
                 let before = issues.len();
                 validate_value(&p.ty, val, &path.key(k), issues);
                 // A property's own check runs once its type is right and no reference is left.
-                if let Some(check) = p.check
-                    && issues.len() == before
-                    && !crate::refs::value_has_ref(val)
-                    && let Err(msg) = check(val)
-                {
-                    issues.push(Issue {
-                        path: path.key(k),
-                        at_key: false,
-                        message: msg,
-                        hint: None,
-                    });
+                let has_ref = crate::refs::value_has_ref(val);
+                let checks = [p.check.filter(|_| !has_ref), p.early_check];
+                for check in checks.into_iter().flatten() {
+                    if issues.len() == before
+                        && let Err(msg) = check(val)
+                    {
+                        issues.push(Issue {
+                            path: path.key(k),
+                            at_key: false,
+                            message: msg,
+                            hint: None,
+                        });
+                    }
                 }
             }
             None => issues.push(Issue {

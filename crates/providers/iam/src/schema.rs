@@ -42,7 +42,8 @@ pub fn schema() -> Schema {
                 "policy documents embedded in the role, by policy name",
             )
             .default(json!({}))
-            .check(check_inline_policies),
+            .check(check_inline_policies)
+            .early_check(check_inline_size),
             Prop::new(
                 "managed_policy_arns",
                 Type::Set(Box::new(Type::String)),
@@ -151,6 +152,32 @@ fn check_inline_policies(v: &Value) -> Result<(), String> {
         check_policy_document(doc).map_err(|e| format!("inline policy `{name}`: {e}"))?;
     }
     Ok(())
+}
+
+/// IAM's quota on a role's inline policies together, counted without white space.
+pub const INLINE_POLICY_CHARS: usize = 10_240;
+
+/// The characters IAM counts in a policy document: its JSON without white space.
+pub fn policy_chars(doc: &Value) -> usize {
+    doc.to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .count()
+}
+
+/// The role's inline policies against IAM's quota. Run before references are resolved, so an
+/// ARN still counts as its `${...}` text (often shorter): what fails here fails in AWS.
+fn check_inline_size(v: &Value) -> Result<(), String> {
+    let Some(map) = v.as_object() else {
+        return Ok(());
+    };
+    let total: usize = map.values().map(policy_chars).sum();
+    match total > INLINE_POLICY_CHARS {
+        true => Err(format!(
+            "the inline policies hold at least {total} characters (IAM counts them without white space), and IAM allows {INLINE_POLICY_CHARS} per role in all: scope statements by the lake's naming pattern (`arn:aws:s3:::PREFIX-*`) instead of listing every resource, or move statements to managed policies (6,144 characters each)"
+        )),
+        false => Ok(()),
+    }
 }
 
 fn check_managed_arns(v: &Value) -> Result<(), String> {
@@ -264,5 +291,18 @@ mod tests {
             ),
         ];
         lakectl_provider::testkit::assert_validates(&s, cases);
+        // 300 customers' buckets listed one by one: far over the quota, and said so before
+        // any reference is resolved.
+        let listed: Vec<String> = (0..300)
+            .map(|i| format!("${{customer_bucket[c{i:03}].arn}}/raw/*"))
+            .collect();
+        let big = json!({"assume_role_policy": {"Statement": []}, "inline_policies": {"lake": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": listed}]}}});
+        lakectl_provider::testkit::assert_validates(
+            &s,
+            &[("300 listed buckets", big, &["IAM allows 10240 per role"])],
+        );
+        assert_eq!(policy_chars(&json!({"Effect": "Allow"})), 18);
     }
 }
