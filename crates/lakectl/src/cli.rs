@@ -34,6 +34,10 @@ pub struct Cli {
 pub enum Command {
     /// Check the stack files and the env file; makes no AWS call.
     Validate,
+    /// Print the fully expanded desired state (for_each, vars, assets) as JSON; no AWS call.
+    Synth,
+    /// Print the dependency graph as Mermaid or DOT; no AWS call.
+    Graph(GraphArgs),
     /// Show what deploy would change.
     Plan(PlanArgs),
     /// Make AWS match the stack files.
@@ -54,6 +58,17 @@ pub struct RunArgs {
     /// How many AWS resources to read or change at once.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+}
+
+/// `lakectl graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The text format.
+    #[arg(long, value_enum, default_value = "mermaid")]
+    pub format: crate::render::graph::Format,
+    /// One node for all instances of a `for_each` resource (tenants, assets).
+    #[arg(long)]
+    pub collapse: bool,
 }
 
 /// `lakectl plan`.

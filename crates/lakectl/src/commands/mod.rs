@@ -15,6 +15,8 @@ use std::process::ExitCode;
 pub async fn run(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Validate => validate::run(cli),
+        Command::Synth => validate::synth(cli),
+        Command::Graph(args) => validate::graph(cli, args),
         Command::Plan(args) => plan::run(cli, args).await,
         Command::Deploy(args) => apply::run(cli, &args.change, apply::Mode::Deploy).await,
         Command::Destroy(args) => apply::run(cli, &args.change, apply::Mode::Destroy).await,

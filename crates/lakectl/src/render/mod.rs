@@ -1,5 +1,6 @@
 //! Output for people and for machines.
 
+pub mod graph;
 pub mod plan;
 pub mod style;
 pub mod value;
