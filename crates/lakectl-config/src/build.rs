@@ -46,7 +46,7 @@ pub(crate) fn build(
         let keys = r
             .for_each
             .as_ref()
-            .map(|fe| for_each(fe, &scope(decls, &env, stack, None, Err("but `for_each` is evaluated before anything exists: use vars, lists or mappings")), errs));
+            .map(|fe| for_each(fe, &scope(decls, &env, stack, None, Err("but `for_each` is evaluated before anything exists: use vars, lists or mappings"), None), errs));
         let mut sorted: Option<Vec<String>> = keys
             .as_ref()
             .map(|ks| ks.iter().map(|(k, _)| k.clone()).collect());
@@ -79,6 +79,7 @@ pub(crate) fn build(
                 stack,
                 e.as_ref().map(|(k, v)| (k.as_str(), v.as_str())),
                 Ok(&targets),
+                Some(stacks_dir),
             );
             let address = Address::new(&r.name, e.as_ref().map(|(k, _)| k.as_str()));
             if let Some(i) = instance(r, address, schema, &sc, errs) {
@@ -105,7 +106,10 @@ pub(crate) fn build(
 
     let mut outputs = BTreeMap::new();
     for o in &decls.outputs {
-        let out = substitute(&o.value, &scope(decls, &env, stack, None, Ok(&targets)));
+        let out = substitute(
+            &o.value,
+            &scope(decls, &env, stack, None, Ok(&targets), Some(stacks_dir)),
+        );
         errs.extend(out.errors);
         outputs.insert(o.name.clone(), out.node.to_json());
     }
@@ -196,6 +200,7 @@ fn scope<'a, 's>(
     stack: &'a str,
     each: Option<(&'a str, &'a str)>,
     targets: Result<&'a BTreeMap<String, Target<'s>>, &'static str>,
+    files: Option<&'a std::path::Path>,
 ) -> Scope<'a, 's> {
     Scope {
         vars: &decls.vars,
@@ -205,6 +210,7 @@ fn scope<'a, 's>(
         account: env.account_id.as_deref(),
         each,
         targets,
+        files,
     }
 }
 

@@ -30,6 +30,7 @@ pub(crate) struct Target<'s> {
 }
 
 /// Everything an expression can see.
+#[derive(Clone, Copy)]
 pub(crate) struct Scope<'a, 's> {
     pub vars: &'a BTreeMap<String, Var>,
     pub env: &'a str,
@@ -41,6 +42,9 @@ pub(crate) struct Scope<'a, 's> {
     pub each: Option<(&'a str, &'a str)>,
     /// The resources references may name; `Err(why)` where references are not allowed.
     pub targets: Result<&'a BTreeMap<String, Target<'s>>, &'static str>,
+    /// The stack folder `${file:PATH}` reads from; `None` inside a file read that way (a
+    /// file does not include another).
+    pub files: Option<&'a std::path::Path>,
 }
 
 /// A reference found while substituting, with where it was written.
@@ -153,6 +157,9 @@ fn string(
             return vec![Tree::Str(s.to_string())];
         }
     };
+    if let Some(path) = included_file(&pieces) {
+        return vec![include(path, pos, scope, refs, errs)];
+    }
     let evals: Vec<(Piece, Eval)> = pieces
         .into_iter()
         .map(|p| {
@@ -236,6 +243,60 @@ fn string(
     texts.into_iter().map(Tree::Str).collect()
 }
 
+/// `PATH` when the string is exactly `${file:PATH}`.
+fn included_file(pieces: &[Piece]) -> Option<&str> {
+    match pieces {
+        [Piece::Expr(e, _)] => e.strip_prefix("file:").map(str::trim),
+        _ => None,
+    }
+}
+
+/// `${file:PATH}`: the JSON or YAML file at PATH (relative to the stack folder) as the value,
+/// its own `${...}` substituted like the stack's, with problems reported in that file.
+fn include(
+    path: &str,
+    pos: &Pos,
+    scope: &Scope,
+    refs: &mut Vec<FoundRef>,
+    errs: &mut Vec<Diagnostic>,
+) -> Tree {
+    // Nothing stands in for a file that cannot be used: one message, not a type error more.
+    let failed = |errs: &mut Vec<Diagnostic>, d: Diagnostic| {
+        errs.push(d);
+        Tree::Null
+    };
+    let Some(dir) = scope.files else {
+        return failed(
+            errs,
+            Diagnostic::at(pos, "a file read with `${file:PATH}` cannot read another")
+                .hint("write the other file's content here, or read both from the stack file"),
+        );
+    };
+    if let Err(why) = crate::assets::check_path(path) {
+        return failed(errs, Diagnostic::at(pos, why));
+    }
+    let file = dir.join(path);
+    let before = errs.len();
+    let Some(node) = crate::read_yaml(&file, errs) else {
+        let read_error = errs
+            .drain(before..)
+            .map(|d| d.message)
+            .collect::<Vec<_>>()
+            .join("; ");
+        return failed(
+            errs,
+            Diagnostic::at(pos, format!("cannot use `{path}`: {read_error}")).hint(
+                "the path is relative to the stack folder, and the file must be JSON or YAML",
+            ),
+        );
+    };
+    let inner = Scope {
+        files: None,
+        ..*scope
+    };
+    walk(&node, &inner, refs, errs).tree
+}
+
 /// The `${...}` text as written, from the byte offset of its `$`.
 fn raw_expr(s: &str, off: usize) -> &str {
     let rest = s.get(off..).unwrap_or("");
@@ -281,7 +342,7 @@ fn tree_of(v: &Value, pos: &Pos) -> Tree {
     }
 }
 
-const EXPRESSIONS: &str = "expressions are var.NAME, env, stack, region, account, each.key, each.value, RESOURCE.ATTRIBUTE and asset:PATH; write `$${` for a literal `${`";
+const EXPRESSIONS: &str = "expressions are var.NAME, env, stack, region, account, each.key, each.value, RESOURCE.ATTRIBUTE, asset:PATH and file:PATH; write `$${` for a literal `${`";
 
 fn expr(
     e: &str,

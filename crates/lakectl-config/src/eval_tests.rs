@@ -58,6 +58,7 @@ fn run(w: &World, each: Option<(&str, &str)>, v: &Node) -> (Value, Vec<String>) 
         account: Some("111122223333"),
         each,
         targets: Ok(&w.targets),
+        files: None,
     };
     let out = substitute(v, &scope);
     (

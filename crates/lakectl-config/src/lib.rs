@@ -141,7 +141,8 @@ fn missing_env(dir: &Path, env: &str) -> Diagnostic {
     Diagnostic::file(path, format!("no env file for env `{env}`")).hint(hint)
 }
 
-fn read_yaml(path: &Path, errs: &mut Vec<Diagnostic>) -> Option<Node> {
+/// Reads and parses one YAML (or JSON) file, with positions for messages.
+pub(crate) fn read_yaml(path: &Path, errs: &mut Vec<Diagnostic>) -> Option<Node> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {

@@ -133,6 +133,14 @@ fn splats_expand_and_references_stay_for_the_engine() {
         role.spec["inline_policies"]["read_raw"]["Statement"][1]["Resource"],
         json!("${config_table.arn}")
     );
+    assert_eq!(
+        role.spec["inline_policies"]["write_lineage"]["Statement"][0],
+        json!({"Effect": "Allow", "Action": ["dynamodb:PutItem"],
+               "Resource": "${config_table.arn}",
+               "Condition": {"StringEquals": {"aws:RequestTag/env": "dev",
+                                              "aws:RequestTag/owner": "mycompany"}}}),
+        "a file read with ${{file:PATH}} is substituted like the stack file itself"
+    );
     assert_eq!(role.spec["max_session_seconds"], json!(3600));
     assert_eq!(
         role.depends_on(),
