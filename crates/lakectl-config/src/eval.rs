@@ -276,19 +276,17 @@ fn include(
         return failed(errs, Diagnostic::at(pos, why));
     }
     let file = dir.join(path);
-    let before = errs.len();
-    let Some(node) = crate::read_yaml(&file, errs) else {
-        let read_error = errs
-            .drain(before..)
-            .map(|d| d.message)
-            .collect::<Vec<_>>()
-            .join("; ");
+    if !file.is_file() {
         return failed(
             errs,
-            Diagnostic::at(pos, format!("cannot use `{path}`: {read_error}")).hint(
+            Diagnostic::at(pos, format!("cannot use `{path}`: there is no such file")).hint(
                 "the path is relative to the stack folder, and the file must be JSON or YAML",
             ),
         );
+    }
+    // A file that does not parse is reported at its own line, by the parser.
+    let Some(node) = crate::read_yaml(&file, errs) else {
+        return Tree::Null;
     };
     let inner = Scope {
         files: None,

@@ -31,6 +31,7 @@ const CLASSES: &[(ErrorClass, &[&str])] = &[
             "AlreadyExistsException",
             "BucketAlreadyOwnedByYou",
             "BucketAlreadyExists",
+            "StateMachineAlreadyExists",
         ],
     ),
     (
@@ -83,6 +84,7 @@ const CLASSES: &[(ErrorClass, &[&str])] = &[
             "InvalidParameterCombination",
             "InvalidInput",
             "InvalidInputException",
+            "InvalidDefinition",
             "InvalidArgument",
             "MalformedPolicyDocument",
             "MalformedPolicy",

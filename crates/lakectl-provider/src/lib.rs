@@ -18,6 +18,7 @@
 //! keeps exactly one service SDK.
 
 pub mod calls;
+pub mod checks;
 mod config;
 pub mod diff;
 pub mod errors;

@@ -26,6 +26,7 @@ pub fn schemas() -> Vec<Schema> {
         lakectl_provider_glue::database_schema(),
         lakectl_provider_glue::table_schema(),
         lakectl_provider_glue::job_schema(),
+        lakectl_provider_sfn::schema(),
     ]
 }
 
@@ -183,6 +184,10 @@ pub fn providers(aws: &Aws, stacks_dir: &std::path::Path) -> Vec<Arc<dyn Provide
             &aws.account,
         )),
         Arc::new(lakectl_provider_glue::JobProvider::new(
+            &aws.config,
+            &aws.account,
+        )),
+        Arc::new(lakectl_provider_sfn::SfnProvider::new(
             &aws.config,
             &aws.account,
         )),

@@ -57,14 +57,16 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
             _ => sb.write_stack_file(&file, &text),
         }
     }
-    // The jobs' scripts and modules, which the stack uploads as assets.
-    let glue = concat!(env!("CARGO_MANIFEST_DIR"), "/../../stacks/glue");
-    std::fs::create_dir_all(sb.stacks().join("glue")).expect("mkdir glue");
-    for e in std::fs::read_dir(glue)
-        .expect("read stacks/glue")
-        .filter_map(Result::ok)
-    {
-        std::fs::copy(e.path(), sb.stacks().join("glue").join(e.file_name())).expect("copy");
+    // The jobs' scripts and modules, uploaded as assets, and the state machine's definition.
+    for dir in ["glue", "sfn"] {
+        let from = format!("{}/../../stacks/{dir}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::create_dir_all(sb.stacks().join(dir)).expect("mkdir");
+        for e in std::fs::read_dir(from)
+            .expect("read a stacks folder")
+            .filter_map(Result::ok)
+        {
+            std::fs::copy(e.path(), sb.stacks().join(dir).join(e.file_name())).expect("copy");
+        }
     }
     // As stacks/env/dev.yaml, with this sandbox's prefix so parallel runs never collide.
     sb.write_env(&format!(
@@ -81,10 +83,10 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
 
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
     assert_eq!(
-        plan["summary"]["create"], 35,
+        plan["summary"]["create"], 37,
         "2 customer buckets and the assets bucket, 2 tables, 4 config items, the Glue database, \
-         3 roles, 3 jobs, their 14 scripts and modules, 3 job log groups, the alerts topic and \
-         its subscription"
+         3 roles, 3 jobs, their 14 scripts and modules, 3 job log groups, the state machine and \
+         its log group, the alerts topic and its subscription"
     );
     sb.run(&["deploy", "--yes"]).expect_code(0);
 
@@ -277,6 +279,20 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
         "{script}"
     );
     assert_eq!(job["role"], aws.role_arn(&format!("{p}-dev-glue-ingest")));
+
+    // The state machine runs the definition of this repository, resolved to the deployed lake.
+    let definition = aws.state_machine_definition(&format!(
+        "arn:aws:states:us-east-1:{}:stateMachine:{p}-dev-ingest",
+        aws.account_id()
+    ));
+    assert_eq!(
+        definition["States"]["RunIngest"]["Parameters"]["JobName"],
+        format!("{p}-dev-ingest")
+    );
+    assert_eq!(
+        definition["States"]["ReadSettings"]["Parameters"]["TableName"],
+        format!("{p}-dev-config")
+    );
 
     // A new customer is that customer's bucket and nothing else.
     let env = std::fs::read_to_string(sb.stacks().join("env/dev.yaml")).expect("env");

@@ -321,6 +321,8 @@ pub struct Aws {
     pub sns: aws_sdk_sns::Client,
     /// Glue.
     pub glue: aws_sdk_glue::Client,
+    /// Step Functions.
+    pub sfn: aws_sdk_sfn::Client,
     /// STS.
     pub sts: aws_sdk_sts::Client,
 }
@@ -351,6 +353,7 @@ impl Aws {
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             sns: aws_sdk_sns::Client::new(&config),
             glue: aws_sdk_glue::Client::new(&config),
+            sfn: aws_sdk_sfn::Client::new(&config),
             sts: aws_sdk_sts::Client::new(&config),
             rt,
         }
@@ -433,6 +436,20 @@ impl Aws {
             .item()
             .unwrap_or_else(|| panic!("no item {pk}/{sk} in {table}"));
         serde_json::Value::Object(lakectl_provider_dynamodb::to_object(item).expect("json"))
+    }
+
+    /// A state machine's definition, as JSON.
+    pub fn state_machine_definition(&self, arn: &str) -> serde_json::Value {
+        let out = self
+            .rt
+            .block_on(
+                self.sfn
+                    .describe_state_machine()
+                    .state_machine_arn(arn)
+                    .send(),
+            )
+            .unwrap_or_else(|e| panic!("describe {arn}: {e:?}"));
+        serde_json::from_str(out.definition()).expect("a JSON definition")
     }
 
     /// A Glue job's role and script location.

@@ -26,7 +26,7 @@ pub fn job_schema() -> Schema {
             Prop::new("description", Type::String, "what the job does").default(Value::Null),
             Prop::new("role", Type::String, "ARN of the role the job runs as")
                 .required()
-                .check(check_role),
+                .check(lakectl_provider::checks::role_arn),
             Prop::new(
                 "command",
                 Type::Object(vec![
@@ -122,15 +122,6 @@ pub fn job_name_rule(name: &str) -> Result<(), String> {
         symbols: "-_.",
     }
     .check(name)
-}
-
-fn check_role(v: &Value) -> Result<(), String> {
-    match v.as_str() {
-        Some(r) if !(r.starts_with("arn:") && r.contains(":role/")) => Err(format!(
-            "`{r}` is not a role ARN; give the ARN (`${{glue_role.arn}}`): Glue reads back what it was sent, so a bare name would differ from what it reports elsewhere"
-        )),
-        _ => Ok(()),
-    }
 }
 
 fn check_script(v: &Value) -> Result<(), String> {

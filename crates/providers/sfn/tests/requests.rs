@@ -1,0 +1,58 @@
+//! The exact requests of paths the emulator does not apply, asserted with aws-smithy-mocks:
+//! moto ignores an update that turns tracing off.
+
+use aws_sdk_sfn::Client;
+use aws_sdk_sfn::operation::update_state_machine::UpdateStateMachineOutput;
+use aws_sdk_sfn::primitives::DateTime;
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use lakectl_core::{Address, FieldChange, Provider, UpdateRequest};
+use lakectl_provider::testkit::{WAIT_LIMIT, test_account};
+use lakectl_provider_sfn::SfnProvider;
+use serde_json::json;
+
+#[tokio::test]
+async fn turning_tracing_off_sends_the_whole_configuration_once() {
+    let name = "mycompany-dev-ingest";
+    let spec = |tracing: bool| {
+        json!({"name": name, "role_arn": "arn:aws:iam::123456789012:role/orchestrator",
+               "definition": {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}},
+               "type": "STANDARD", "tracing": tracing,
+               "logging": {"level": "OFF", "include_execution_data": false, "log_group_arn": null},
+               "tags": {}})
+    };
+    let update = mock!(Client::update_state_machine)
+        .match_requests(|r| {
+            r.state_machine_arn()
+                == Some("arn:aws:states:us-east-1:123456789012:stateMachine:mycompany-dev-ingest")
+                && r.tracing_configuration().map(|t| t.enabled()) == Some(false)
+                && r.definition()
+                    .is_some_and(|d| d.contains("\"StartAt\":\"A\""))
+                && r.role_arn() == Some("arn:aws:iam::123456789012:role/orchestrator")
+        })
+        .then_output(|| {
+            UpdateStateMachineOutput::builder()
+                .update_date(DateTime::from_secs(0))
+                .build()
+                .expect("output")
+        });
+    let client = mock_client!(aws_sdk_sfn, RuleMode::MatchAny, [&update]);
+    let p = SfnProvider::from_client(client, &test_account());
+    p.update(&UpdateRequest {
+        address: Address::new("ingest_state_machine", None),
+        name: name.into(),
+        desired: spec(false),
+        live: spec(true),
+        changes: vec![FieldChange {
+            path: "tracing".into(),
+            before: Some(json!(true)),
+            after: Some(json!(false)),
+            forces_replace: false,
+            sensitive: false,
+            known_after_apply: false,
+        }],
+        wait_limit: WAIT_LIMIT,
+    })
+    .await
+    .expect("updated");
+    assert_eq!(update.num_calls(), 1);
+}
