@@ -27,6 +27,7 @@ pub fn schemas() -> Vec<Schema> {
         lakectl_provider_glue::table_schema(),
         lakectl_provider_glue::job_schema(),
         lakectl_provider_sfn::schema(),
+        lakectl_provider_cloudwatch::schema(),
     ]
 }
 
@@ -188,6 +189,10 @@ pub fn providers(aws: &Aws, stacks_dir: &std::path::Path) -> Vec<Arc<dyn Provide
             &aws.account,
         )),
         Arc::new(lakectl_provider_sfn::SfnProvider::new(
+            &aws.config,
+            &aws.account,
+        )),
+        Arc::new(lakectl_provider_cloudwatch::AlarmProvider::new(
             &aws.config,
             &aws.account,
         )),

@@ -71,7 +71,7 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     // As stacks/env/dev.yaml, with this sandbox's prefix so parallel runs never collide.
     sb.write_env(&format!(
         "region: us-east-1\naccount_id: \"{}\"\nremoval_policy: destroy\nvars:\n  prefix: {}\n  customers: [acme, globex]\n  \
-         enforce_tls: false\n  eventbridge_notifications: false\n  alert_emails:\n    oncall: oncall@example.com\n",
+         enforce_tls: false\n  eventbridge_notifications: false\n  alert_emails:\n    oncall: oncall@example.com\n  ingest_alarms: []\n",
         aws.account_id(),
         sb.prefix
     ));
