@@ -28,6 +28,7 @@ pub fn schemas() -> Vec<Schema> {
         lakectl_provider_glue::job_schema(),
         lakectl_provider_sfn::schema(),
         lakectl_provider_cloudwatch::schema(),
+        lakectl_provider_events::schema(),
     ]
 }
 
@@ -193,6 +194,10 @@ pub fn providers(aws: &Aws, stacks_dir: &std::path::Path) -> Vec<Arc<dyn Provide
             &aws.account,
         )),
         Arc::new(lakectl_provider_cloudwatch::AlarmProvider::new(
+            &aws.config,
+            &aws.account,
+        )),
+        Arc::new(lakectl_provider_events::EventsProvider::new(
             &aws.config,
             &aws.account,
         )),
