@@ -33,6 +33,41 @@ pub use calls::CallLog;
 pub use config::{AccountContext, AwsTarget, MAX_ATTEMPTS, retry_config, sdk_config};
 pub use errors::{Built, Doing, Found, TakenWhen, aws_error, classify, error_code, is_code};
 
+/// Syncs tags through the `TagResource(ResourceArn, Tags: [{Key, Value}])` /
+/// `UntagResource(ResourceArn, TagKeys)` pair that Step Functions, CloudWatch and EventBridge
+/// share: `sync_tag_list!(client, "states", &arn, name, &diff, tags_to_set)`, where
+/// `tags_to_set` is `diff.set` as the SDK's own `Tag` list. Evaluates to the result of
+/// [`tags::sync_pair`].
+#[macro_export]
+macro_rules! sync_tag_list {
+    ($client:expr, $service:literal, $arn:expr, $name:expr, $diff:expr, $set:expr) => {{
+        let client = $client;
+        let arn: &str = $arn;
+        let set = $set;
+        let tag = $crate::tags::Call {
+            operation: concat!($service, ":TagResource"),
+            send: |_: $crate::tags::Tags| {
+                client
+                    .tag_resource()
+                    .resource_arn(arn)
+                    .set_tags(Some(set.clone()))
+                    .send()
+            },
+        };
+        let untag = $crate::tags::Call {
+            operation: concat!($service, ":UntagResource"),
+            send: |keys| {
+                client
+                    .untag_resource()
+                    .resource_arn(arn)
+                    .set_tag_keys(Some(keys))
+                    .send()
+            },
+        };
+        $crate::tags::sync_pair($name, $diff, tag, untag).await
+    }};
+}
+
 /// A service client built from the shared [`aws_config::SdkConfig`], counting its calls:
 /// `client!(aws_sdk_sns, config)`. Extra builder calls go after the config:
 /// `client!(aws_sdk_s3, config, |b| b.force_path_style(true))`.

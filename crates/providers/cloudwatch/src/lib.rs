@@ -17,7 +17,7 @@ use lakectl_core::{
     UpdateRequest,
 };
 use lakectl_provider::diff::{string, strings};
-use lakectl_provider::tags::{Call, TagDiff, Tags, sync_pair, tags_of, tags_value};
+use lakectl_provider::tags::{TagDiff, Tags, tags_of, tags_value};
 use lakectl_provider::{AccountContext, Doing, Found};
 use serde_json::{Number, Value, json};
 
@@ -145,29 +145,15 @@ impl AlarmProvider {
     }
 
     async fn sync_tags(&self, name: &str, diff: &TagDiff) -> Result<(), ProviderError> {
-        let arn = alarm_arn(&self.account, name);
         let set = cw_tags(&diff.set);
-        let tag = Call {
-            operation: "cloudwatch:TagResource",
-            send: |_: Tags| {
-                self.client
-                    .tag_resource()
-                    .resource_arn(&arn)
-                    .set_tags(Some(set.clone()))
-                    .send()
-            },
-        };
-        let untag = Call {
-            operation: "cloudwatch:UntagResource",
-            send: |keys| {
-                self.client
-                    .untag_resource()
-                    .resource_arn(&arn)
-                    .set_tag_keys(Some(keys))
-                    .send()
-            },
-        };
-        sync_pair(name, diff, tag, untag).await
+        lakectl_provider::sync_tag_list!(
+            &self.client,
+            "cloudwatch",
+            &alarm_arn(&self.account, name),
+            name,
+            diff,
+            set
+        )
     }
 }
 

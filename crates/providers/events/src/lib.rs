@@ -15,7 +15,7 @@ use lakectl_core::{
     UpdateRequest,
 };
 use lakectl_provider::diff::string;
-use lakectl_provider::tags::{Call, TagDiff, Tags, sync_pair, tags_of, tags_value};
+use lakectl_provider::tags::{TagDiff, Tags, tags_of, tags_value};
 use lakectl_provider::{AccountContext, Built, Doing, Found};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -227,29 +227,15 @@ impl EventsProvider {
     }
 
     async fn sync_tags(&self, name: &str, diff: &TagDiff) -> Result<(), ProviderError> {
-        let arn = rule_arn(&self.account, name);
         let set = event_tags(name, &diff.set)?;
-        let tag = Call {
-            operation: "events:TagResource",
-            send: |_: Tags| {
-                self.client
-                    .tag_resource()
-                    .resource_arn(&arn)
-                    .set_tags(Some(set.clone()))
-                    .send()
-            },
-        };
-        let untag = Call {
-            operation: "events:UntagResource",
-            send: |keys| {
-                self.client
-                    .untag_resource()
-                    .resource_arn(&arn)
-                    .set_tag_keys(Some(keys))
-                    .send()
-            },
-        };
-        sync_pair(name, diff, tag, untag).await
+        lakectl_provider::sync_tag_list!(
+            &self.client,
+            "events",
+            &rule_arn(&self.account, name),
+            name,
+            diff,
+            set
+        )
     }
 }
 

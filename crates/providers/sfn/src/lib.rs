@@ -18,7 +18,7 @@ use lakectl_core::{
     UpdateRequest,
 };
 use lakectl_provider::diff::string;
-use lakectl_provider::tags::{Call, TagDiff, Tags, sync_pair, tags_of, tags_value};
+use lakectl_provider::tags::{TagDiff, Tags, tags_of, tags_value};
 use lakectl_provider::{AccountContext, Doing, Found};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -148,29 +148,8 @@ impl SfnProvider {
     }
 
     async fn sync_tags(&self, name: &str, diff: &TagDiff) -> Result<(), ProviderError> {
-        let arn = self.arn(name);
         let set = sfn_tags(&diff.set);
-        let tag = Call {
-            operation: "states:TagResource",
-            send: |_: Tags| {
-                self.client
-                    .tag_resource()
-                    .resource_arn(&arn)
-                    .set_tags(Some(set.clone()))
-                    .send()
-            },
-        };
-        let untag = Call {
-            operation: "states:UntagResource",
-            send: |keys| {
-                self.client
-                    .untag_resource()
-                    .resource_arn(&arn)
-                    .set_tag_keys(Some(keys))
-                    .send()
-            },
-        };
-        sync_pair(name, diff, tag, untag).await
+        lakectl_provider::sync_tag_list!(&self.client, "states", &self.arn(name), name, diff, set)
     }
 }
 
