@@ -29,6 +29,7 @@ pub fn schemas() -> Vec<Schema> {
         lakectl_provider_sfn::schema(),
         lakectl_provider_cloudwatch::schema(),
         lakectl_provider_events::schema(),
+        lakectl_provider_athena::schema(),
     ]
 }
 
@@ -198,6 +199,10 @@ pub fn providers(aws: &Aws, stacks_dir: &std::path::Path) -> Vec<Arc<dyn Provide
             &aws.account,
         )),
         Arc::new(lakectl_provider_events::EventsProvider::new(
+            &aws.config,
+            &aws.account,
+        )),
+        Arc::new(lakectl_provider_athena::AthenaProvider::new(
             &aws.config,
             &aws.account,
         )),

@@ -83,10 +83,11 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
 
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
     assert_eq!(
-        plan["summary"]["create"], 40,
+        plan["summary"]["create"], 42,
         "2 customer buckets and the assets bucket, 2 tables, 4 config items, the Glue database, \
          3 roles, 3 jobs, their 14 scripts and modules, 3 job log groups, the state machine, its \
-         log group, its 2 new-raw-file rules and their role, the alerts topic and its subscription"
+         log group, its 2 new-raw-file rules and their role, the alerts topic and its subscription, \
+         the Athena workgroup and its results bucket"
     );
     sb.run(&["deploy", "--yes"]).expect_code(0);
 
