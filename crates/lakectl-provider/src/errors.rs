@@ -212,20 +212,36 @@ impl<T, E: std::fmt::Display> Built<T> for Result<T, E> {
     }
 }
 
-/// A code that means "the name is taken" only for the call at hand (a conditional write's
-/// failed precondition), classed as `AlreadyExists` for the engine to judge.
-pub trait TakenWhen<T> {
-    /// The result with an error of `code` classed as `AlreadyExists`.
+/// A code whose meaning depends on the call: classed for the call at hand, from AWS's code.
+pub trait ClassedWhen<T>: Sized {
+    /// The result with an error of `code` classed as `class`.
     ///
     /// # Errors
     /// The call failed.
-    fn taken_when(self, code: &str) -> Result<T, ProviderError>;
+    fn classed_when(self, code: &str, class: ErrorClass) -> Result<T, ProviderError>;
+
+    /// `code` means "the name is taken" here (a conditional write's failed precondition).
+    ///
+    /// # Errors
+    /// The call failed.
+    fn taken_when(self, code: &str) -> Result<T, ProviderError> {
+        self.classed_when(code, ErrorClass::AlreadyExists)
+    }
+
+    /// `code` means "no such resource" here (Athena's InvalidRequestException for a call
+    /// that names a workgroup).
+    ///
+    /// # Errors
+    /// The call failed.
+    fn missing_when(self, code: &str) -> Result<T, ProviderError> {
+        self.classed_when(code, ErrorClass::NotFound)
+    }
 }
 
-impl<T> TakenWhen<T> for Result<T, ProviderError> {
-    fn taken_when(self, code: &str) -> Result<T, ProviderError> {
+impl<T> ClassedWhen<T> for Result<T, ProviderError> {
+    fn classed_when(self, code: &str, class: ErrorClass) -> Result<T, ProviderError> {
         self.map_err(|e| match e.code() == Some(code) {
-            true => e.with_class(ErrorClass::AlreadyExists),
+            true => e.with_class(class),
             false => e,
         })
     }

@@ -31,7 +31,7 @@ pub mod wait;
 
 pub use calls::CallLog;
 pub use config::{AccountContext, AwsTarget, MAX_ATTEMPTS, retry_config, sdk_config};
-pub use errors::{Built, Doing, Found, TakenWhen, aws_error, classify, error_code, is_code};
+pub use errors::{Built, ClassedWhen, Doing, Found, aws_error, classify, error_code, is_code};
 
 /// Syncs tags through the `TagResource(ResourceArn, Tags: [{Key, Value}])` /
 /// `UntagResource(ResourceArn, TagKeys)` pair that Step Functions, CloudWatch and EventBridge

@@ -16,12 +16,12 @@ use aws_sdk_athena::types::{
     Tag, WorkGroup, WorkGroupConfiguration, WorkGroupConfigurationUpdates, WorkGroupState,
 };
 use lakectl_core::{
-    Attributes, CreateRequest, DeleteRequest, ErrorClass, Live, Observation, Provider,
-    ProviderError, Schema, UpdateRequest,
+    Attributes, CreateRequest, DeleteRequest, Live, Observation, Provider, ProviderError, Schema,
+    UpdateRequest,
 };
 use lakectl_provider::diff::string;
 use lakectl_provider::tags::{TagDiff, Tags, tags_of, tags_value};
-use lakectl_provider::{AccountContext, Built, Doing, Found};
+use lakectl_provider::{AccountContext, Built, ClassedWhen, Doing, Found};
 use serde_json::{Value, json};
 
 /// The code Athena gives a missing workgroup (and a taken name, and other bad requests).
@@ -117,17 +117,9 @@ impl AthenaProvider {
             .send()
             .await
             .doing("athena:GetWorkGroup", name)
-            .map_err(not_found)
+            .missing_when(INVALID_REQUEST)
             .found()?;
         Ok(out.and_then(|o| o.work_group))
-    }
-}
-
-/// For calls naming an existing workgroup, Athena's InvalidRequestException is "not found".
-fn not_found(e: ProviderError) -> ProviderError {
-    match e.code() {
-        Some(INVALID_REQUEST) => e.with_class(ErrorClass::NotFound),
-        _ => e,
     }
 }
 
@@ -152,7 +144,7 @@ impl Provider for AthenaProvider {
             .send()
             .await
             .doing("athena:ListTagsForResource", name)
-            .map_err(not_found)
+            .missing_when(INVALID_REQUEST)
             .found()?;
         // GetWorkGroup has just found it: tags Athena cannot find are no tags (an endpoint
         // that keeps tags apart answers so for a workgroup made without any).
@@ -268,7 +260,7 @@ impl Provider for AthenaProvider {
             .send()
             .await
             .doing("athena:DeleteWorkGroup", &req.name)
-            .map_err(not_found)
+            .missing_when(INVALID_REQUEST)
             .gone_is_done()
     }
 }

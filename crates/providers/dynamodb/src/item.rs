@@ -10,7 +10,7 @@ use lakectl_core::{
     Attributes, CreateRequest, DeleteRequest, Live, Observation, Provider, ProviderError, Schema,
     UpdateRequest,
 };
-use lakectl_provider::{Doing, Found, TakenWhen};
+use lakectl_provider::{ClassedWhen, Doing, Found};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 

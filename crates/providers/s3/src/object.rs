@@ -10,7 +10,7 @@ use lakectl_core::{
     Schema, Type, UpdateRequest,
 };
 use lakectl_provider::diff::string;
-use lakectl_provider::{Doing, Found, TakenWhen};
+use lakectl_provider::{ClassedWhen, Doing, Found};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
