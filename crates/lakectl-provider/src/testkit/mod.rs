@@ -205,6 +205,26 @@ pub async fn update_request(
     }
 }
 
+/// An update request with exactly the changes a plan shows from `live` to `desired`, for
+/// request-asserting tests that have no live resource to observe.
+pub fn update_between(
+    p: &dyn Provider,
+    address: &str,
+    name: &str,
+    live: &Value,
+    desired: &Value,
+) -> UpdateRequest {
+    let (live, desired) = (prepare(p, live), prepare(p, desired));
+    UpdateRequest {
+        address: Address::new(address, None),
+        name: name.to_string(),
+        changes: diff(p.schema(), &desired, &live),
+        desired,
+        live,
+        wait_limit: WAIT_LIMIT,
+    }
+}
+
 /// A delete request.
 pub fn delete_request(address: &str, name: &str, allow_data_loss: bool) -> DeleteRequest {
     DeleteRequest {

@@ -5,8 +5,8 @@ use aws_sdk_athena::Client;
 use aws_sdk_athena::operation::update_work_group::UpdateWorkGroupOutput;
 use aws_sdk_athena::types::WorkGroupState;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use lakectl_core::{Address, FieldChange, Provider, UpdateRequest};
-use lakectl_provider::testkit::{WAIT_LIMIT, test_account};
+use lakectl_core::Provider;
+use lakectl_provider::testkit::{test_account, update_between};
 use lakectl_provider_athena::AthenaProvider;
 use serde_json::{Value, json};
 
@@ -15,24 +15,6 @@ fn workgroup(cutoff: Value, location: Value) -> Value {
            "result_location": location, "result_encryption": "SSE_S3", "kms_key": null,
            "enforce_workgroup_configuration": true, "publish_cloudwatch_metrics": true,
            "bytes_scanned_cutoff_per_query": cutoff, "tags": {}})
-}
-
-fn change(path: &str, live: Value, desired: Value) -> UpdateRequest {
-    UpdateRequest {
-        address: Address::new("analysts", None),
-        name: "mycompany-dev-analysts".into(),
-        desired,
-        live,
-        changes: vec![FieldChange {
-            path: path.into(),
-            before: None,
-            after: None,
-            forces_replace: false,
-            sensitive: false,
-            known_after_apply: false,
-        }],
-        wait_limit: WAIT_LIMIT,
-    }
 }
 
 #[tokio::test]
@@ -57,10 +39,12 @@ async fn a_cutoff_removed_is_removed_and_the_rest_sent_as_it_is() {
     let client = mock_client!(aws_sdk_athena, RuleMode::MatchAny, [&update]);
     let p = AthenaProvider::from_client(client, &test_account());
     let location = json!("s3://results/athena/");
-    p.update(&change(
-        "bytes_scanned_cutoff_per_query",
-        workgroup(json!(10_737_418_240_i64), location.clone()),
-        workgroup(Value::Null, location),
+    p.update(&update_between(
+        &p,
+        "analysts",
+        "mycompany-dev-analysts",
+        &workgroup(json!(10_737_418_240_i64), location.clone()),
+        &workgroup(Value::Null, location),
     ))
     .await
     .expect("updated");
@@ -80,10 +64,12 @@ async fn a_location_removed_is_removed() {
         .then_output(|| UpdateWorkGroupOutput::builder().build());
     let client = mock_client!(aws_sdk_athena, RuleMode::MatchAny, [&update]);
     let p = AthenaProvider::from_client(client, &test_account());
-    p.update(&change(
-        "result_location",
-        workgroup(Value::Null, json!("s3://results/athena/")),
-        workgroup(Value::Null, Value::Null),
+    p.update(&update_between(
+        &p,
+        "analysts",
+        "mycompany-dev-analysts",
+        &workgroup(Value::Null, json!("s3://results/athena/")),
+        &workgroup(Value::Null, Value::Null),
     ))
     .await
     .expect("updated");

@@ -10,10 +10,8 @@ use aws_sdk_cloudwatch::operation::put_metric_alarm::PutMetricAlarmOutput;
 use aws_sdk_cloudwatch::operation::tag_resource::TagResourceOutput;
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricAlarm, Statistic, Tag};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use lakectl_core::{
-    Address, CreateRequest, DeleteRequest, FieldChange, Observation, Provider, UpdateRequest,
-};
-use lakectl_provider::testkit::{WAIT_LIMIT, test_account};
+use lakectl_core::{Observation, Provider};
+use lakectl_provider::testkit::{create_request, delete_request, test_account, update_between};
 use lakectl_provider_cloudwatch::AlarmProvider;
 use serde_json::{Value, json};
 
@@ -87,12 +85,12 @@ async fn create_looks_first_then_puts_the_whole_alarm_with_its_tags() {
     let client = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&none, &put]);
     let p = AlarmProvider::from_client(client, &test_account());
     let attrs = p
-        .create(&CreateRequest {
-            address: Address::new("ingest_failed", None),
-            name: NAME.into(),
-            spec: spec(1.0, json!({"team": "data"})),
-            wait_limit: WAIT_LIMIT,
-        })
+        .create(&create_request(
+            &p,
+            "ingest_failed",
+            NAME,
+            &spec(1.0, json!({"team": "data"})),
+        ))
         .await
         .expect("created");
     assert_eq!((none.num_calls(), put.num_calls()), (1, 1));
@@ -114,12 +112,12 @@ async fn a_taken_name_is_reported_and_never_overwritten() {
     let client = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&taken, &put]);
     let p = AlarmProvider::from_client(client, &test_account());
     let err = p
-        .create(&CreateRequest {
-            address: Address::new("ingest_failed", None),
-            name: NAME.into(),
-            spec: spec(1.0, json!({})),
-            wait_limit: WAIT_LIMIT,
-        })
+        .create(&create_request(
+            &p,
+            "ingest_failed",
+            NAME,
+            &spec(1.0, json!({})),
+        ))
         .await
         .expect_err("taken");
     assert!(err.is_already_exists(), "{err}");
@@ -163,34 +161,23 @@ async fn a_threshold_change_puts_the_alarm_and_a_tag_change_only_tags_it() {
         .then_output(|| TagResourceOutput::builder().build());
     let client = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&put, &tag]);
     let p = AlarmProvider::from_client(client, &test_account());
-    let change = |path: &str, live: Value, desired: Value| UpdateRequest {
-        address: Address::new("ingest_failed", None),
-        name: NAME.into(),
-        changes: vec![FieldChange {
-            path: path.into(),
-            before: None,
-            after: None,
-            forces_replace: false,
-            sensitive: false,
-            known_after_apply: false,
-        }],
-        live,
-        desired,
-        wait_limit: WAIT_LIMIT,
-    };
     let tags = json!({"team": "data"});
-    p.update(&change(
-        "threshold",
-        spec(1.0, tags.clone()),
-        spec(3.0, tags.clone()),
+    p.update(&update_between(
+        &p,
+        "ingest_failed",
+        NAME,
+        &spec(1.0, tags.clone()),
+        &spec(3.0, tags.clone()),
     ))
     .await
     .expect("threshold");
     assert_eq!((put.num_calls(), tag.num_calls()), (1, 0));
-    p.update(&change(
-        "tags.team",
-        spec(1.0, tags),
-        spec(1.0, json!({"team": "platform"})),
+    p.update(&update_between(
+        &p,
+        "ingest_failed",
+        NAME,
+        &spec(1.0, tags),
+        &spec(1.0, json!({"team": "platform"})),
     ))
     .await
     .expect("tags");
@@ -204,13 +191,8 @@ async fn delete_names_the_alarm() {
         .then_output(|| DeleteAlarmsOutput::builder().build());
     let client = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&delete]);
     let p = AlarmProvider::from_client(client, &test_account());
-    p.delete(&DeleteRequest {
-        address: Address::new("ingest_failed", None),
-        name: NAME.into(),
-        allow_data_loss: false,
-        wait_limit: WAIT_LIMIT,
-    })
-    .await
-    .expect("deleted");
+    p.delete(&delete_request("ingest_failed", NAME, false))
+        .await
+        .expect("deleted");
     assert_eq!(delete.num_calls(), 1);
 }

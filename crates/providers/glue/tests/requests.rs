@@ -6,8 +6,8 @@ use aws_sdk_glue::operation::tag_resource::TagResourceOutput;
 use aws_sdk_glue::operation::update_job::UpdateJobOutput;
 use aws_sdk_glue::types::WorkerType;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use lakectl_core::{Address, FieldChange, Provider, UpdateRequest};
-use lakectl_provider::testkit::{WAIT_LIMIT, test_account};
+use lakectl_core::Provider;
+use lakectl_provider::testkit::{test_account, update_between};
 use lakectl_provider_glue::JobProvider;
 use serde_json::{Value, json};
 
@@ -22,24 +22,6 @@ fn spark(workers: i64, tags: Value) -> Value {
            "glue_version": "4.0", "max_capacity": null, "worker_type": "G.1X",
            "number_of_workers": workers, "timeout_minutes": 120, "max_retries": 0,
            "max_concurrent_runs": 10, "tags": tags})
-}
-
-fn change(path: &str, before: Value, after: Value, live: Value, desired: Value) -> UpdateRequest {
-    UpdateRequest {
-        address: Address::new("ingest_spark_job", None),
-        name: JOB.into(),
-        desired,
-        live,
-        changes: vec![FieldChange {
-            path: path.into(),
-            before: Some(before),
-            after: Some(after),
-            forces_replace: false,
-            sensitive: false,
-            known_after_apply: false,
-        }],
-        wait_limit: WAIT_LIMIT,
-    }
 }
 
 #[tokio::test]
@@ -67,12 +49,12 @@ async fn a_capacity_change_sends_the_whole_definition_once_and_no_tag_call() {
     let p = JobProvider::from_client(client, &test_account());
 
     let tags = json!({"team": "data"});
-    p.update(&change(
-        "number_of_workers",
-        json!(2),
-        json!(5),
-        spark(2, tags.clone()),
-        spark(5, tags),
+    p.update(&update_between(
+        &p,
+        "ingest_spark_job",
+        JOB,
+        &spark(2, tags.clone()),
+        &spark(5, tags),
     ))
     .await
     .expect("updated");
@@ -92,12 +74,12 @@ async fn a_tag_change_is_a_tag_call_and_leaves_the_definition_alone() {
     let client = mock_client!(aws_sdk_glue, RuleMode::MatchAny, [&update, &tag]);
     let p = JobProvider::from_client(client, &test_account());
 
-    p.update(&change(
-        "tags.team",
-        json!("data"),
-        json!("platform"),
-        spark(2, json!({"team": "data"})),
-        spark(2, json!({"team": "platform"})),
+    p.update(&update_between(
+        &p,
+        "ingest_spark_job",
+        JOB,
+        &spark(2, json!({"team": "data"})),
+        &spark(2, json!({"team": "platform"})),
     ))
     .await
     .expect("tagged");

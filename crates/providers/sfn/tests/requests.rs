@@ -5,8 +5,8 @@ use aws_sdk_sfn::Client;
 use aws_sdk_sfn::operation::update_state_machine::UpdateStateMachineOutput;
 use aws_sdk_sfn::primitives::DateTime;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use lakectl_core::{Address, FieldChange, Provider, UpdateRequest};
-use lakectl_provider::testkit::{WAIT_LIMIT, test_account};
+use lakectl_core::Provider;
+use lakectl_provider::testkit::{test_account, update_between};
 use lakectl_provider_sfn::SfnProvider;
 use serde_json::json;
 
@@ -37,21 +37,13 @@ async fn turning_tracing_off_sends_the_whole_configuration_once() {
         });
     let client = mock_client!(aws_sdk_sfn, RuleMode::MatchAny, [&update]);
     let p = SfnProvider::from_client(client, &test_account());
-    p.update(&UpdateRequest {
-        address: Address::new("ingest_state_machine", None),
-        name: name.into(),
-        desired: spec(false),
-        live: spec(true),
-        changes: vec![FieldChange {
-            path: "tracing".into(),
-            before: Some(json!(true)),
-            after: Some(json!(false)),
-            forces_replace: false,
-            sensitive: false,
-            known_after_apply: false,
-        }],
-        wait_limit: WAIT_LIMIT,
-    })
+    p.update(&update_between(
+        &p,
+        "ingest_state_machine",
+        name,
+        &spec(true),
+        &spec(false),
+    ))
     .await
     .expect("updated");
     assert_eq!(update.num_calls(), 1);
