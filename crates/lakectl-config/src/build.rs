@@ -73,14 +73,17 @@ pub(crate) fn build(
             None => vec![None],
         };
         for e in each {
-            let sc = scope(
-                decls,
-                &env,
-                stack,
-                e.as_ref().map(|(k, v)| (k.as_str(), v.as_str())),
-                Ok(&targets),
-                Some(stacks_dir),
-            );
+            let sc = Scope {
+                within: r.within.as_deref(),
+                ..scope(
+                    decls,
+                    &env,
+                    stack,
+                    e.as_ref().map(|(k, v)| (k.as_str(), v.as_str())),
+                    Ok(&targets),
+                    Some(stacks_dir),
+                )
+            };
             let address = Address::new(&r.name, e.as_ref().map(|(k, _)| k.as_str()));
             if let Some(i) = instance(r, address, schema, &sc, errs) {
                 instances.push(i);
@@ -211,6 +214,7 @@ fn scope<'a, 's>(
         each,
         targets,
         files,
+        within: None,
     }
 }
 
@@ -458,7 +462,13 @@ fn dependencies(
     }
     for r in &decls.resources {
         for (dep, pos) in &r.depends_on {
-            let Some(t) = targets.get(dep) else {
+            // A construct use: wait for every resource it expanded into.
+            let members = crate::constructs::members_of(dep, targets.keys().map(String::as_str));
+            let named: Vec<&str> = match targets.contains_key(dep) {
+                true => vec![dep.as_str()],
+                false => members,
+            };
+            if named.is_empty() {
                 let hint = match closest(dep, targets.keys().map(String::as_str)) {
                     Some(c) => format!("did you mean `{c}`?"),
                     None if targets.is_empty() => "this stack declares no resources".to_string(),
@@ -478,14 +488,21 @@ fn dependencies(
                     .hint(hint),
                 );
                 continue;
-            };
-            let to: Vec<Address> = match &t.keys {
-                Some(ks) => ks.iter().map(|k| Address::new(dep, Some(k))).collect(),
-                None => vec![Address::new(dep, None)],
-            };
+            }
+            let to: Vec<Address> = named
+                .iter()
+                .flat_map(|n| match &targets[*n].keys {
+                    Some(ks) => ks.iter().map(|k| Address::new(n, Some(k))).collect(),
+                    None => vec![Address::new(n, None)],
+                })
+                .collect();
+            // Inside a construct, another member means the one of the same instance.
+            let sibling = r.within.as_ref().is_some_and(|u| {
+                dep.strip_prefix(u.as_str())
+                    .is_some_and(|m| m.starts_with('.'))
+            });
             for (from, e) in edges.iter_mut().filter(|(a, _)| a.name() == r.name) {
-                let _ = from;
-                for a in &to {
+                for a in to.iter().filter(|a| !sibling || a.key() == from.key()) {
                     e.entry(a.clone()).or_insert_with(|| pos.clone());
                 }
             }

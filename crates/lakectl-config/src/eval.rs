@@ -3,7 +3,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{Entry, Node, Pos, Tree};
-use lakectl_core::address::is_identifier;
+use lakectl_core::address::{is_declaration_name, is_identifier};
 use lakectl_core::refs::{Piece, Ref, parse_template};
 use lakectl_core::schema::closest;
 use lakectl_core::{Address, Schema};
@@ -45,6 +45,9 @@ pub(crate) struct Scope<'a, 's> {
     /// The stack folder `${file:PATH}` reads from; `None` inside a file read that way (a
     /// file does not include another).
     pub files: Option<&'a std::path::Path>,
+    /// Inside a construct member: the construct use (`tenant`), whose members `NAME.ATTR`
+    /// names first, in the same instance.
+    pub within: Option<&'a str>,
 }
 
 /// A reference found while substituting, with where it was written.
@@ -419,7 +422,7 @@ fn expr(
         });
         return Eval::Text(format!("${{{to}.uri}}"));
     }
-    let Some((name, key, attr)) = parse_reference(e) else {
+    let Some((written, key, attr)) = parse_reference(e) else {
         return fail(
             Diagnostic::at(at, format!("unknown expression `${{{e}}}`")).hint(EXPRESSIONS),
         );
@@ -433,6 +436,18 @@ fn expr(
             ));
         }
     };
+    // Inside a construct, a member of the same use is named without the use's prefix and
+    // means the same instance: `${bucket.arn}` in `tenant[acme].database` is
+    // `tenant[acme].bucket`.
+    let sibling = scope
+        .within
+        .map(|u| format!("{u}.{written}"))
+        .filter(|n| targets.contains_key(n));
+    let key = match (&sibling, key) {
+        (Some(_), None) if scope.each.is_some() => Some("each.key"),
+        (_, k) => k,
+    };
+    let name = sibling.as_deref().unwrap_or(&written);
     let Some(target) = targets.get(name) else {
         let hint = match closest(name, targets.keys().map(String::as_str)) {
             Some(c) => format!("did you mean `{c}`?"),
@@ -532,26 +547,40 @@ fn expr(
                 .hint(format!("its instances: {}", keys.join(", "))),
         );
     }
+    let to = Address::new(name, Some(&key));
     refs.push(FoundRef {
-        to: Address::new(name, Some(&key)),
+        to: to.clone(),
         pos: at.clone(),
     });
-    Eval::Text(format!("${{{name}[{key}].{attr}}}"))
+    Eval::Text(
+        Ref {
+            address: to,
+            attr: attr.to_string(),
+        }
+        .to_string(),
+    )
 }
 
 fn k_of(key: Option<&str>) -> &str {
     key.unwrap_or_default()
 }
 
-/// `NAME.ATTR` or `NAME[KEY].ATTR`, with a quoted key unquoted.
-fn parse_reference(e: &str) -> Option<(&str, Option<&str>, &str)> {
+/// `NAME.ATTR` or `NAME[KEY].ATTR` (and for a construct's members `USE.NAME.ATTR` or
+/// `USE[KEY].NAME.ATTR`), with a quoted key unquoted: the declaration name (`tenant.bucket`),
+/// the key and the attribute.
+fn parse_reference(e: &str) -> Option<(String, Option<&str>, &str)> {
     let (head, attr) = e.rsplit_once('.')?;
     if !is_identifier(attr) {
         return None;
     }
     let (name, key) = match head.split_once('[') {
         Some((n, rest)) => {
-            let k = rest.strip_suffix(']')?.trim();
+            let (k, member) = rest.split_once(']')?;
+            let name = match member {
+                "" => n.to_string(),
+                m => format!("{n}.{}", m.strip_prefix('.')?),
+            };
+            let k = k.trim();
             let k = k
                 .strip_prefix('"')
                 .and_then(|k| k.strip_suffix('"'))
@@ -560,11 +589,11 @@ fn parse_reference(e: &str) -> Option<(&str, Option<&str>, &str)> {
             if k.is_empty() || k.contains(['[', ']', '$', '{', '}']) {
                 return None;
             }
-            (n, Some(k))
+            (name, Some(k))
         }
-        None => (head, None),
+        None => (head.to_string(), None),
     };
-    is_identifier(name).then_some((name, key, attr))
+    is_declaration_name(&name).then_some((name, key, attr))
 }
 
 #[cfg(test)]

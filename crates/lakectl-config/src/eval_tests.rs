@@ -59,6 +59,7 @@ fn run(w: &World, each: Option<(&str, &str)>, v: &Node) -> (Value, Vec<String>) 
         each,
         targets: Ok(&w.targets),
         files: None,
+        within: None,
     };
     let out = substitute(v, &scope);
     (
@@ -249,8 +250,25 @@ fn reference_syntax() {
         ("no attribute", "b", None),
         ("colon", "aws:username", None),
         ("empty key", "b[].arn", None),
+        (
+            "member of one instance",
+            "tenant[acme].bucket.arn",
+            Some(("tenant.bucket", Some("acme"), "arn")),
+        ),
+        (
+            "member of a single use",
+            "tenant.bucket.arn",
+            Some(("tenant.bucket", None, "arn")),
+        ),
+        (
+            "every instance's member",
+            "tenant[*].bucket.name",
+            Some(("tenant.bucket", Some("*"), "name")),
+        ),
+        ("text after the key", "tenant[acme]bucket.arn", None),
     ];
     for (why, e, want) in cases {
+        let want = want.map(|(n, k, a)| (n.to_string(), k, a));
         assert_eq!(parse_reference(e), want, "{why}");
     }
 }

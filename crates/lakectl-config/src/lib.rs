@@ -7,6 +7,7 @@
 
 mod assets;
 mod build;
+mod constructs;
 mod cycles;
 mod diagnostic;
 mod env_file;
@@ -39,6 +40,7 @@ pub fn load(stacks_dir: &Path, env: &str, schemas: &[Schema]) -> Result<DesiredS
             stack_file::read(path, &root, &kinds, &mut decls, &mut errs);
         }
     }
+    constructs::expand(&mut decls, &mut errs);
 
     let env_path = env_file_path(stacks_dir, env);
     let env_file = match &env_path {

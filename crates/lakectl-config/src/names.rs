@@ -2,13 +2,16 @@
 
 use lakectl_core::Address;
 
-/// `{stack}-{env}-{address}`, lower-cased, `_` → `-`, `[key]` → `-key`; when longer than
+/// `{stack}-{env}-{address}`, lower-cased, `_` → `-`, `[key]` → `-key`, a construct member's
+/// `.` → `-` (`tenant[acme].bucket` → `tenant-acme-bucket`); when longer than
 /// `max_len`, cut and ended with 8 hex characters of a hash of the full name, so that two long
 /// addresses sharing a prefix still get different names.
 pub(crate) fn derive(stack: &str, env: &str, address: &Address, max_len: usize) -> String {
-    let addr = match address.key() {
-        Some(k) => format!("{}-{k}", address.name()),
-        None => address.name().to_string(),
+    let name = address.name();
+    let addr = match (address.key(), name.split_once('.')) {
+        (Some(k), Some((group, member))) => format!("{group}-{k}-{member}"),
+        (Some(k), None) => format!("{name}-{k}"),
+        (None, _) => name.replace('.', "-"),
     };
     let full = format!("{stack}-{env}-{addr}")
         .to_lowercase()
@@ -53,6 +56,14 @@ mod tests {
                 a("bucket[Acme_EU]"),
                 63,
                 "lake-dev-bucket-acme-eu".to_string(),
+            ),
+            (
+                "a construct member keeps the instance key after the use",
+                "lake",
+                "dev",
+                a("tenant[acme].bucket"),
+                63,
+                "lake-dev-tenant-acme-bucket".to_string(),
             ),
             (
                 "exactly the limit is kept",

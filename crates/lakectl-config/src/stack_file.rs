@@ -19,6 +19,18 @@ pub(crate) struct ResourceDecl {
     pub for_each: Option<Node>,
     pub depends_on: Vec<(String, Pos)>,
     pub properties: Option<Node>,
+    /// For a construct member: the construct use it belongs to (`tenant` for `tenant.bucket`),
+    /// whose other members its references may name without the use's prefix.
+    pub within: Option<String>,
+}
+
+/// A construct as declared under `constructs:`: resources that a resource of kind
+/// `lake.NAME` expands into, once per instance of that use.
+#[derive(Debug)]
+pub(crate) struct ConstructDecl {
+    pub name: String,
+    pub pos: Pos,
+    pub members: Vec<ResourceDecl>,
 }
 
 /// One output as written.
@@ -38,9 +50,18 @@ pub(crate) struct Decls {
     pub outputs: Vec<OutputDecl>,
     /// `assets_bucket:`: the `s3.bucket` resource files used as `${asset:PATH}` go to.
     pub assets_bucket: Option<(String, Pos)>,
+    /// `constructs:`, across files.
+    pub constructs: Vec<ConstructDecl>,
 }
 
-const TOP_KEYS: [&str; 5] = ["stack", "vars", "resources", "outputs", "assets_bucket"];
+const TOP_KEYS: [&str; 6] = [
+    "stack",
+    "vars",
+    "resources",
+    "outputs",
+    "assets_bucket",
+    "constructs",
+];
 const RESOURCE_KEYS: [&str; 4] = ["kind", "for_each", "depends_on", "properties"];
 
 /// Adds one file's declarations to `decls`, reporting every problem in it.
@@ -138,6 +159,7 @@ pub(crate) fn read(
                     }
                 }
             }
+            "constructs" => crate::constructs::read(&e.value, kinds, decls, errs),
             "outputs" => {
                 for (name, key_pos, value) in entries_of(&e.value, "outputs", errs) {
                     if let Some(first) = decls.outputs.iter().find(|o| o.name == name) {
@@ -206,7 +228,7 @@ fn stack_name(value: &Node, decls: &mut Decls, errs: &mut Vec<Diagnostic>) {
     }
 }
 
-fn entries_of<'n>(
+pub(crate) fn entries_of<'n>(
     node: &'n Node,
     what: &str,
     errs: &mut Vec<Diagnostic>,
@@ -249,7 +271,7 @@ pub(crate) fn bad_identifier(pos: &Pos, what: &str, name: &str) -> Diagnostic {
     ))
 }
 
-fn resource(
+pub(crate) fn resource(
     name: &str,
     pos: &Pos,
     value: &Node,
@@ -273,6 +295,7 @@ fn resource(
         for_each: None,
         depends_on: Vec::new(),
         properties: None,
+        within: None,
     };
     for e in entries {
         match e.key.as_str() {
@@ -329,7 +352,12 @@ fn resource(
                 .hint(format!("add `kind:` with one of: {}", kinds.join(", "))),
         );
     }
-    if !has("properties") {
+    // A construct use takes its settings from vars and `${each.*}`: it has no properties.
+    let construct_use = r
+        .kind
+        .as_ref()
+        .is_some_and(|(k, _)| k.starts_with(crate::constructs::KIND_PREFIX));
+    if !has("properties") && !construct_use {
         errs.push(
             Diagnostic::at(pos, format!("resource `{name}` has no `properties`")).hint(
                 "add `properties:` with its settings, or `properties: {}` when the defaults fit",

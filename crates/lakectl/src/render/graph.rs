@@ -27,7 +27,7 @@ fn nodes_and_edges(
     collapse: bool,
 ) -> (BTreeMap<String, Node>, BTreeSet<(String, String)>) {
     let id = |a: &Address| match (collapse, a.key()) {
-        (true, Some(_)) => format!("{}[*]", a.name()),
+        (true, Some(_)) => Address::new(&a.name(), Some("*")).to_string(),
         _ => a.to_string(),
     };
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
