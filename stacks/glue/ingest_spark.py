@@ -208,7 +208,8 @@ def ingest(aws, args, run):
     uri = args["source_uri"]
     bucket, key, etag, size, last_modified = describe_source(aws.s3, uri)
     run.note(input_etag=etag, input_bytes=size)
-    settings, structure = lake_config.load(aws.dynamodb, args["config_table"], args["dataset"])
+    settings, structure = lake_config.load(aws.dynamodb, args["config_table"], args["dataset"],
+                                             bucket)
     run.note(schema_version=structure.version,
              target_table=f"{settings.database}.{settings.table}")
     if size:

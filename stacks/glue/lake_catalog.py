@@ -62,8 +62,8 @@ def ensure_table(glue, settings, structure, bucket):
             if code == "EntityNotFoundException":
                 raise JobError(
                     f"Glue database '{settings.database}' does not exist: deploy the lake "
-                    f"(lakectl deploy) or fix target.database in the settings of dataset "
-                    f"'{settings.dataset}'"
+                    f"(lakectl deploy) or fix the `database` of the tenant's registration item "
+                    f"(bucket#{bucket}, tenant)"
                 ) from e
             if code != "AlreadyExistsException":  # a concurrent first run created it
                 raise

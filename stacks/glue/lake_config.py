@@ -4,6 +4,7 @@ Layout (the table's keys are the string attributes pk and sk, fixed with lakectl
 
     pk = dataset#<name>   sk = settings        how to read, partition and publish the dataset
     pk = dataset#<name>   sk = schema#v<N>     the table structure, version N
+    pk = bucket#<name>    sk = tenant          whose bucket it is and its catalog database
 
 The settings name the structure version in force, so a new version is written first and
 switched to with one update of the settings item. stacks/glue/README.md has the fields and a
@@ -35,6 +36,10 @@ def structure_key(dataset, version):
     return {"pk": f"dataset#{dataset}", "sk": f"schema#v{version}"}
 
 
+def tenant_key(bucket):
+    return {"pk": f"bucket#{bucket}", "sk": "tenant"}
+
+
 @dataclasses.dataclass(frozen=True)
 class Column:
     name: str
@@ -63,7 +68,7 @@ class Settings:
     schema_version: int
     partition_source: str  # "event_time" or "arrival_time"
     partition_column: str  # set only for event_time
-    database: str
+    database: str  # the tenant's, from its registration item; empty until known
     table: str
     engine: str
     unknown_fields: str  # JSON lines only: "reject" or "ignore"
@@ -149,10 +154,8 @@ def parse_settings(dataset, item, where):
     if not 0 <= bad_fraction <= 1:
         f.fail("max_bad_fraction", f"must be between 0 and 1, got {bad_fraction}")
     table = f.get("target.table", kind=str, required=True)
-    database = f.get("target.database", kind=str, required=True)
-    for field, name in (("target.table", table), ("target.database", database)):
-        if not NAME.match(name):
-            f.fail(field, f"must be a lower-case Glue name ([a-z_][a-z0-9_]*), got {name!r}")
+    if not NAME.match(table):
+        f.fail("target.table", f"must be a lower-case Glue name ([a-z_][a-z0-9_]*), got {table!r}")
     return Settings(
         dataset=dataset,
         format=fmt,
@@ -163,7 +166,7 @@ def parse_settings(dataset, item, where):
         schema_version=f.get("schema_version", kind=int, required=True),
         partition_source=partition_source,
         partition_column=partition_column,
-        database=database,
+        database="",
         table=table,
         engine=f.get("engine", "python_shell", str, ENGINES),
         unknown_fields=f.get("unknown_fields", "reject", str, ("reject", "ignore")),
@@ -203,8 +206,28 @@ def parse_structure(item, version, where):
     return Structure(version=version, columns=tuple(columns))
 
 
-def load(dynamodb, table, dataset):
-    """Returns (Settings, Structure) for the dataset, or raises JobError saying what to put where."""
+def tenant_database(dynamodb, table, bucket):
+    """The catalog database of the tenant whose bucket this is, from its registration item."""
+    key = tenant_key(bucket)
+    item = _get_item(dynamodb, table, key)
+    where = f"registration of bucket '{bucket}' (table {table}, pk={key['pk']}, sk={key['sk']})"
+    if item is None:
+        raise JobError(
+            f"bucket '{bucket}' is not a tenant of this lake: table {table} has no item "
+            f"pk={key['pk']}, sk={key['sk']}; deploy the customer with lakectl (stacks/tenant.yaml) "
+            f"or put that item with the tenant's `database` (see stacks/glue/README.md)"
+        )
+    database = _Fields(item, where).get("database", kind=str, required=True)
+    if not NAME.match(database):
+        _Fields(item, where).fail(
+            "database", f"must be a lower-case Glue name ([a-z_][a-z0-9_]*), got {database!r}")
+    return database
+
+
+def load(dynamodb, table, dataset, bucket=None):
+    """Returns (Settings, Structure) for the dataset, or raises JobError saying what to put where.
+
+    With `bucket` (the input's), the settings name the catalog database of its tenant."""
     key = settings_key(dataset)
     item = _get_item(dynamodb, table, key)
     if item is None:
@@ -234,4 +257,6 @@ def load(dynamodb, table, dataset):
                 f"{'does not have' if col is None else 'declares as ' + col.type}: "
                 f"name a date or timestamp column in partition.column (see stacks/glue/README.md)"
             )
+    if bucket is not None:
+        settings = dataclasses.replace(settings, database=tenant_database(dynamodb, table, bucket))
     return settings, structure

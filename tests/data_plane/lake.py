@@ -75,11 +75,16 @@ class Lake:
                 return {k: _SERIALIZER.serialize(v) for k, v in item.items()}
         raise LookupError(f"stacks/datasets.yaml declares no item dataset#{dataset}/{sk}")
 
-    def seed(self, dataset, **changes):
-        """Puts the sample settings and structure of dataset, pointed at this lake's database.
+    def seed(self, dataset, register=True, **changes):
+        """Puts the sample settings and structure of dataset and (with register) this lake's
+        bucket as a tenant whose catalog database is this lake's, as stacks/tenant.yaml does.
         changes replace top-level settings attributes (DynamoDB JSON values)."""
+        if register:
+            self.aws.dynamodb.put_item(TableName=self.config_table, Item={
+                "pk": {"S": f"bucket#{self.bucket}"}, "sk": {"S": "tenant"},
+                "tenant": {"S": "dp"}, "bucket": {"S": self.bucket},
+                "database": {"S": self.database}})
         settings = self.sample_item(dataset, "settings")
-        settings["target"]["M"]["database"] = {"S": self.database}
         settings.update(changes)
         self.aws.dynamodb.put_item(TableName=self.config_table, Item=settings)
         self.aws.dynamodb.put_item(TableName=self.config_table,

@@ -193,6 +193,17 @@ def test_missing_structure_version_names_the_item_to_put(lake):
     assert "has no item pk=dataset#orders, sk=schema#v7" in record["error"]
 
 
+def test_a_bucket_that_is_no_tenant_is_refused_before_anything_is_written(lake):
+    lake.seed("orders", register=False)
+    uri = lake.upload("raw/orders/a.csv", "orders.csv")
+    assert lake.run(ingest, "orders", uri) == 1
+    [record] = lake.lineage(uri)
+    assert record["status"] == "FAILED"
+    assert (f"bucket '{lake.bucket}' is not a tenant of this lake: table {lake.config_table} has "
+            f"no item pk=bucket#{lake.bucket}, sk=tenant") in record["error"]
+    assert lake.keys("analytics/") == lake.keys("processed/") == []
+
+
 def test_header_that_does_not_match_the_structure_fails_the_run(lake):
     lake.seed("orders")
     uri = lake.upload("raw/orders/wrong.csv", "orders-wrong-header.csv")

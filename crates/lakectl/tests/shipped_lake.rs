@@ -83,8 +83,9 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
 
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
     assert_eq!(
-        plan["summary"]["create"], 42,
-        "2 customer buckets and the assets bucket, 2 tables, 4 config items, the Glue database, \
+        plan["summary"]["create"], 45,
+        "2 tenants of a bucket, a Glue database and a registration item each, the assets bucket, \
+         2 tables, 4 config items, \
          3 roles, 3 jobs, their 14 scripts and modules, 3 job log groups, the state machine, its \
          log group, its 2 new-raw-file rules and their role, the alerts topic and its subscription, \
          the Athena workgroup and its results bucket"
@@ -132,6 +133,7 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
             [
                 "expire-noncurrent-versions",
                 "expire-quarantine",
+                "processed-to-infrequent-access",
                 "raw-to-infrequent-access"
             ],
             "{b}"
@@ -239,25 +241,35 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
         vec![topic_arn.clone()]
     );
 
-    // The catalog database the jobs' settings name, and the ingest role scoped to it.
-    let database = format!("{p}_dev");
-    assert_eq!(
-        aws.glue_database(&database).as_deref(),
-        Some(database.as_str())
-    );
+    // Each tenant's catalog database, registered for its bucket where the jobs look it up,
+    // and the ingest role scoped to the tenants' databases by their naming pattern.
+    let databases = [format!("{p}_acme_dev"), format!("{p}_globex_dev")];
+    for (bucket, database) in buckets.iter().zip(&databases) {
+        assert_eq!(
+            aws.glue_database(database).as_deref(),
+            Some(database.as_str())
+        );
+        let registration = aws.item(
+            &format!("{p}-dev-config"),
+            &format!("bucket#{bucket}"),
+            "tenant",
+        );
+        assert_eq!(
+            registration["database"].as_str(),
+            Some(database.as_str()),
+            "{registration}"
+        );
+    }
     let settings = aws.item(&format!("{p}-dev-config"), "dataset#orders", "settings");
     assert_eq!(
-        (
-            settings["format"].as_str(),
-            settings["target"]["database"].as_str()
-        ),
-        (Some("csv"), Some(database.as_str())),
-        "the orders settings name the deployed database: {settings}"
+        settings["target"]["table"].as_str(),
+        Some("orders"),
+        "{settings}"
     );
     let metadata = aws.role_policy(&format!("{p}-dev-glue-ingest"), "lake-metadata");
     assert!(
         resources_of(&metadata, "CatalogTablesAndPartitions").contains(&format!(
-            "arn:aws:glue:us-east-1:{}:table/{database}/*",
+            "arn:aws:glue:us-east-1:{}:table/{p}_*_dev/*",
             aws.account_id()
         )),
         "{metadata}"
@@ -295,7 +307,7 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
         format!("{p}-dev-config")
     );
 
-    // A new customer is that customer's bucket and nothing else.
+    // A new customer is that customer's tenant and nothing else.
     let env = std::fs::read_to_string(sb.stacks().join("env/dev.yaml")).expect("env");
     sb.write_env(&env.replace(
         "customers: [acme, globex]",
@@ -303,7 +315,8 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     ));
     assert_eq!(
         changes_of(&sb.run(&["plan", "--json"]).expect_code(0).json()),
-        [("customer_bucket[hooli]".to_string(), "create".to_string())]
+        ["bucket", "catalog", "registration"]
+            .map(|m| (format!("tenant[hooli].{m}"), "create".to_string()))
     );
     sb.write_env(&env);
 
@@ -327,7 +340,39 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     let outputs = sb.run(&["outputs", "--json"]).expect_code(0).json();
     assert_eq!(outputs["buckets"], serde_json::json!(buckets));
     assert_eq!(outputs["lineage_table"], lineage);
-    assert_eq!(outputs["glue_database"], database);
+    assert_eq!(outputs["glue_databases"], serde_json::json!(databases));
+
+    // Removing a customer deletes that tenant's resources only, and not while its bucket holds
+    // data: refused before anything is deleted, done when the loss is asked for.
+    sb.write_env(&env.replace("customers: [acme, globex]", "customers: [acme]"));
+    assert_eq!(
+        changes_of(&sb.run(&["plan", "--json"]).expect_code(0).json()),
+        // Dependents first: the registration names the database, which names the bucket.
+        ["registration", "catalog", "bucket"]
+            .map(|m| (format!("tenant[globex].{m}"), "delete".to_string()))
+    );
+    aws.put_object(&buckets[1], "raw/orders/late.csv");
+    let refused = sb.run(&["deploy", "--yes"]).expect_code(1);
+    assert!(
+        format!("{}{}", refused.stdout, refused.stderr).contains(&format!(
+            "tenant[globex].bucket (s3.bucket {}): 1 object",
+            buckets[1]
+        )),
+        "{}{}",
+        refused.stdout,
+        refused.stderr
+    );
+    assert!(aws.bucket_exists(&buckets[1]));
+    assert_eq!(
+        aws.glue_database(&databases[1]).as_deref(),
+        Some(databases[1].as_str())
+    );
+    sb.run(&["deploy", "--yes", "--allow-data-loss"])
+        .expect_code(0);
+    assert!(!aws.bucket_exists(&buckets[1]));
+    assert_eq!(aws.glue_database(&databases[1]), None);
+    assert!(aws.bucket_exists(&buckets[0]));
+    sb.run(&["plan", "--detailed-exitcode"]).expect_code(0);
 
     sb.run(&["plan", "--detailed-exitcode"]).expect_code(0);
     sb.run(&["destroy", "--yes"]).expect_code(0);
@@ -335,7 +380,7 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     assert!(!aws.table_exists(&lineage));
     assert!(!aws.role_exists(&format!("{p}-dev-api-ingest")));
     assert_eq!(aws.log_groups(&logs_prefix), vec![]);
-    assert_eq!(aws.glue_database(&database), None);
+    assert_eq!(aws.glue_database(&databases[0]), None);
     assert!(
         aws.buckets_with_prefix(&format!("{p}-dev-assets"))
             .is_empty()
