@@ -71,7 +71,8 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     // As stacks/env/dev.yaml, with this sandbox's prefix so parallel runs never collide.
     sb.write_env(&format!(
         "region: us-east-1\naccount_id: \"{}\"\nremoval_policy: destroy\nvars:\n  prefix: {}\n  customers: [acme, globex]\n  \
-         enforce_tls: false\n  eventbridge_notifications: false\n  alert_emails:\n    oncall: oncall@example.com\n  ingest_alarms: []\n",
+         enforce_tls: false\n  eventbridge_notifications: false\n  alert_emails:\n    oncall: oncall@example.com\n  ingest_alarms: []\n  \
+         api_sources:\n    acme: events\n",
         aws.account_id(),
         sb.prefix
     ));
@@ -83,11 +84,11 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
 
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
     assert_eq!(
-        plan["summary"]["create"], 45,
+        plan["summary"]["create"], 47,
         "2 tenants of a bucket, a Glue database and a registration item each, the assets bucket, \
          2 tables, 4 config items, \
-         3 roles, 3 jobs, their 14 scripts and modules, 3 job log groups, the state machine, its \
-         log group, its 2 new-raw-file rules and their role, the alerts topic and its subscription, \
+         3 roles, 3 jobs, their 14 scripts and modules, acme's API schedule, 3 job log groups, the state machine, its \
+         log group, its 2 new-raw-file rules and their role, the job-failure rule, the alerts topic and its subscription, \
          the Athena workgroup and its results bucket"
     );
     sb.run(&["deploy", "--yes"]).expect_code(0);
@@ -292,6 +293,18 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
         "{script}"
     );
     assert_eq!(job["role"], aws.role_arn(&format!("{p}-dev-glue-ingest")));
+
+    // acme's API is pulled into acme's bucket on the cadence its settings land windows of.
+    assert_eq!(
+        aws.glue_trigger(&format!("{p}-dev-api-acme")),
+        serde_json::json!({
+            "schedule": "cron(0/15 * * * ? *)",
+            "job": format!("{p}-dev-api-ingest"),
+            "arguments": {"--dataset": "events", "--target_uri": format!("s3://{}", buckets[0])},
+        })
+    );
+    let events = aws.item(&format!("{p}-dev-config"), "dataset#events", "settings");
+    assert_eq!(events["api"]["cadence_minutes"], 15, "{events}");
 
     // The state machine runs the definition of this repository, resolved to the deployed lake.
     let definition = aws.state_machine_definition(&format!(

@@ -465,6 +465,21 @@ impl Aws {
         })
     }
 
+    /// A trigger's schedule and its first action's job and arguments.
+    pub fn glue_trigger(&self, name: &str) -> serde_json::Value {
+        let out = self
+            .rt
+            .block_on(self.glue.get_trigger().name(name).send())
+            .unwrap_or_else(|e| panic!("get trigger {name}: {e:?}"));
+        let t = out.trigger().unwrap_or_else(|| panic!("no trigger {name}"));
+        let action = t.actions().first();
+        serde_json::json!({
+            "schedule": t.schedule(),
+            "job": action.and_then(|a| a.job_name()),
+            "arguments": action.and_then(|a| a.arguments()),
+        })
+    }
+
     /// The bytes of an object.
     pub fn object(&self, bucket: &str, key: &str) -> Vec<u8> {
         self.rt.block_on(async {

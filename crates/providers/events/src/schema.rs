@@ -45,7 +45,7 @@ pub fn schema() -> Schema {
                         Prop::new(
                             "arn",
                             Type::String,
-                            "what is started: a state machine's ARN",
+                            "what is started or told: a state machine's or an SNS topic's ARN",
                         )
                         .required(),
                         Prop::new(

@@ -1,5 +1,6 @@
 //! The `glue.database` and `glue.table` resource kinds (the Glue Data Catalog the ingest jobs
-//! write to and Athena reads) and `glue.job` (the jobs themselves), built only on the kit.
+//! write to and Athena reads), `glue.job` (the jobs themselves) and `glue.trigger` (what
+//! starts them on a schedule or after other jobs), built only on the kit.
 //!
 //! A table is named `DATABASE.TABLE`; its columns are diffed one by one, so a plan shows the
 //! column that was added, removed or retyped. Glue cannot tag tables: a table is known to be
@@ -13,6 +14,8 @@ mod live;
 mod schema;
 mod table;
 mod tags;
+mod trigger;
+mod trigger_schema;
 
 pub use database::DatabaseProvider;
 pub use formats::{FORMATS, Storage, format_of, storage};
@@ -26,6 +29,8 @@ pub use schema::{
     table_schema,
 };
 pub use table::TableProvider;
+pub use trigger::{TriggerProvider, trigger_arn, trigger_spec};
+pub use trigger_schema::{JOB_STATES, TRIGGER, TRIGGER_TYPES, trigger_name_rule, trigger_schema};
 
 use lakectl_provider::AccountContext;
 

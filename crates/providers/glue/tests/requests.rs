@@ -1,14 +1,16 @@
 //! The exact requests of paths the emulator cannot answer, asserted with aws-smithy-mocks:
-//! moto answers Glue's UpdateJob with HTTP 500.
+//! moto answers Glue's UpdateJob and UpdateTrigger with HTTP 500.
 
 use aws_sdk_glue::Client;
+use aws_sdk_glue::operation::start_trigger::StartTriggerOutput;
 use aws_sdk_glue::operation::tag_resource::TagResourceOutput;
 use aws_sdk_glue::operation::update_job::UpdateJobOutput;
+use aws_sdk_glue::operation::update_trigger::UpdateTriggerOutput;
 use aws_sdk_glue::types::WorkerType;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use lakectl_core::Provider;
 use lakectl_provider::testkit::{test_account, update_between};
-use lakectl_provider_glue::JobProvider;
+use lakectl_provider_glue::{JobProvider, TriggerProvider};
 use serde_json::{Value, json};
 
 const JOB: &str = "mycompany-dev-ingest-spark";
@@ -84,4 +86,73 @@ async fn a_tag_change_is_a_tag_call_and_leaves_the_definition_alone() {
     .await
     .expect("tagged");
     assert_eq!((update.num_calls(), tag.num_calls()), (0, 1));
+}
+
+const TRIGGER: &str = "mycompany-dev-api-acme";
+
+fn schedule(cron: &str, enabled: bool, dataset: &str) -> Value {
+    json!({"name": TRIGGER, "description": "the events API of acme",
+           "start": {"type": "SCHEDULED", "schedule": cron, "logical": "AND",
+                     "conditions": [], "enabled": enabled},
+           "actions": [{"job_name": "mycompany-dev-api-ingest",
+                        "arguments": {"--dataset": dataset,
+                                      "--target_uri": "s3://mycompany-acme-dev-datalake"},
+                        "timeout_minutes": null}],
+           "tags": {"team": "data"}})
+}
+
+#[tokio::test]
+async fn a_new_schedule_sends_the_whole_definition_and_leaves_the_trigger_running() {
+    let update = mock!(Client::update_trigger)
+        .match_requests(|r| {
+            let u = r.trigger_update().expect("a trigger update");
+            let action = u.actions().first();
+            r.name() == Some(TRIGGER)
+                && u.schedule() == Some("cron(0/5 * * * ? *)")
+                && u.description() == Some("the events API of acme")
+                && u.predicate().is_none()
+                && u.actions().len() == 1
+                && action.and_then(|a| a.job_name()) == Some("mycompany-dev-api-ingest")
+                && action
+                    .and_then(|a| a.arguments())
+                    .and_then(|a| a.get("--dataset"))
+                    == Some(&"orders".to_string())
+        })
+        .then_output(|| UpdateTriggerOutput::builder().build());
+    let start = mock!(Client::start_trigger).then_output(|| StartTriggerOutput::builder().build());
+    let client = mock_client!(aws_sdk_glue, RuleMode::MatchAny, [&update, &start]);
+    let p = TriggerProvider::from_client(client, &test_account());
+
+    p.update(&update_between(
+        &p,
+        "api_schedule",
+        TRIGGER,
+        &schedule("cron(0/15 * * * ? *)", true, "events"),
+        &schedule("cron(0/5 * * * ? *)", true, "orders"),
+    ))
+    .await
+    .expect("updated");
+    assert_eq!((update.num_calls(), start.num_calls()), (1, 0));
+}
+
+#[tokio::test]
+async fn switching_a_trigger_on_is_a_start_and_no_update() {
+    let update =
+        mock!(Client::update_trigger).then_output(|| UpdateTriggerOutput::builder().build());
+    let start = mock!(Client::start_trigger)
+        .match_requests(|r| r.name() == Some(TRIGGER))
+        .then_output(|| StartTriggerOutput::builder().build());
+    let client = mock_client!(aws_sdk_glue, RuleMode::MatchAny, [&update, &start]);
+    let p = TriggerProvider::from_client(client, &test_account());
+
+    p.update(&update_between(
+        &p,
+        "api_schedule",
+        TRIGGER,
+        &schedule("cron(0/15 * * * ? *)", false, "events"),
+        &schedule("cron(0/15 * * * ? *)", true, "events"),
+    ))
+    .await
+    .expect("started");
+    assert_eq!((update.num_calls(), start.num_calls()), (0, 1));
 }
