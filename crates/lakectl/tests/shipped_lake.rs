@@ -320,6 +320,79 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
         format!("{p}-dev-config")
     );
 
+    // Changes made behind lakectl's back are drift: each shown on its resource, all repaired.
+    let machine_arn = format!(
+        "arn:aws:states:us-east-1:{}:stateMachine:{p}-dev-ingest",
+        aws.account_id()
+    );
+    aws.rt
+        .block_on(
+            aws.sfn
+                .update_state_machine()
+                .state_machine_arn(&machine_arn)
+                .definition(r#"{"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}"#)
+                .send(),
+        )
+        .expect("definition changed by hand");
+    aws.rt
+        .block_on(
+            aws.events
+                .put_rule()
+                .name(format!("{p}-dev-new-raw-orders"))
+                .event_pattern(r#"{"source": ["aws.s3"]}"#)
+                .description("A new raw orders file starts the ingest state machine.")
+                .send(),
+        )
+        .expect("pattern changed by hand");
+    aws.rt
+        .block_on(
+            aws.logs
+                .put_retention_policy()
+                .log_group_name(format!("/aws-glue/jobs/{p}-dev-ingest"))
+                .retention_in_days(1)
+                .send(),
+        )
+        .expect("retention changed by hand");
+    aws.rt
+        .block_on(
+            aws.ddb
+                .update_item()
+                .table_name(format!("{p}-dev-config"))
+                .key(
+                    "pk",
+                    aws_sdk_dynamodb::types::AttributeValue::S("dataset#orders".into()),
+                )
+                .key(
+                    "sk",
+                    aws_sdk_dynamodb::types::AttributeValue::S("settings".into()),
+                )
+                .update_expression("SET max_bad_fraction = :f")
+                .expression_attribute_values(
+                    ":f",
+                    aws_sdk_dynamodb::types::AttributeValue::N("0.1".into()),
+                )
+                .send(),
+        )
+        .expect("setting changed by hand");
+    let mut drifted = changes_of(&sb.run(&["plan", "--json"]).expect_code(0).json());
+    drifted.sort();
+    assert_eq!(
+        drifted,
+        [
+            "ingest_state_machine",
+            "job_logs[ingest]",
+            "new_raw_file[orders]",
+            "orders_settings"
+        ]
+        .map(|a| (a.to_string(), "update".to_string()))
+    );
+    sb.run(&["deploy", "--yes"]).expect_code(0);
+    sb.run(&["plan", "--detailed-exitcode"]).expect_code(0);
+    assert_eq!(
+        aws.state_machine_definition(&machine_arn)["StartAt"],
+        "ReadSettings"
+    );
+
     // A new customer is that customer's tenant and nothing else.
     let env = std::fs::read_to_string(sb.stacks().join("env/dev.yaml")).expect("env");
     sb.write_env(&env.replace(

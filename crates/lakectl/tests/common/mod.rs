@@ -323,6 +323,8 @@ pub struct Aws {
     pub glue: aws_sdk_glue::Client,
     /// Step Functions.
     pub sfn: aws_sdk_sfn::Client,
+    /// EventBridge.
+    pub events: aws_sdk_eventbridge::Client,
     /// STS.
     pub sts: aws_sdk_sts::Client,
 }
@@ -354,6 +356,7 @@ impl Aws {
             sns: aws_sdk_sns::Client::new(&config),
             glue: aws_sdk_glue::Client::new(&config),
             sfn: aws_sdk_sfn::Client::new(&config),
+            events: aws_sdk_eventbridge::Client::new(&config),
             sts: aws_sdk_sts::Client::new(&config),
             rt,
         }
