@@ -70,6 +70,7 @@ const CLASSES: &[(ErrorClass, &[&str])] = &[
             "DeleteConflict",
             "ResourceInUseException",
             "ContinuousBackupsUnavailableException",
+            "CrawlerRunningException",
         ],
     ),
     (

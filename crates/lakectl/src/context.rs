@@ -27,6 +27,7 @@ pub fn schemas() -> Vec<Schema> {
         lakectl_provider_glue::table_schema(),
         lakectl_provider_glue::job_schema(),
         lakectl_provider_glue::trigger_schema(),
+        lakectl_provider_glue::crawler_schema(),
         lakectl_provider_sfn::schema(),
         lakectl_provider_cloudwatch::schema(),
         lakectl_provider_events::schema(),
@@ -192,6 +193,10 @@ pub fn providers(aws: &Aws, stacks_dir: &std::path::Path) -> Vec<Arc<dyn Provide
             &aws.account,
         )),
         Arc::new(lakectl_provider_glue::TriggerProvider::new(
+            &aws.config,
+            &aws.account,
+        )),
+        Arc::new(lakectl_provider_glue::CrawlerProvider::new(
             &aws.config,
             &aws.account,
         )),

@@ -1,11 +1,14 @@
 //! The `glue.database` and `glue.table` resource kinds (the Glue Data Catalog the ingest jobs
-//! write to and Athena reads), `glue.job` (the jobs themselves) and `glue.trigger` (what
-//! starts them on a schedule or after other jobs), built only on the kit.
+//! write to and Athena reads), `glue.crawler` (paths catalogued by Glue itself), `glue.job`
+//! (the jobs themselves) and `glue.trigger` (what starts them on a schedule or after other
+//! jobs), built only on the kit.
 //!
 //! A table is named `DATABASE.TABLE`; its columns are diffed one by one, so a plan shows the
 //! column that was added, removed or retyped. Glue cannot tag tables: a table is known to be
 //! lakectl's by its state record, as the engine decides for every untaggable kind.
 
+mod crawler;
+mod crawler_schema;
 mod database;
 mod formats;
 mod job;
@@ -17,6 +20,10 @@ mod tags;
 mod trigger;
 mod trigger_schema;
 
+pub use crawler::{CrawlerProvider, crawler_arn, crawler_spec};
+pub use crawler_schema::{
+    CRAWLER, DELETE_BEHAVIORS, UPDATE_BEHAVIORS, crawler_name_rule, crawler_schema,
+};
 pub use database::DatabaseProvider;
 pub use formats::{FORMATS, Storage, format_of, storage};
 pub use job::{JobProvider, job_arn, job_spec};

@@ -116,12 +116,12 @@ pub fn trigger_name_rule(name: &str) -> Result<(), String> {
     job_name_rule(name).map_err(|e| e.replace("Glue job name", "Glue trigger name"))
 }
 
-/// `cron(` six fields `)`: the only schedule Glue triggers take.
-fn check_schedule(v: &Value) -> Result<(), String> {
+/// `cron(` six fields `)`: the only schedule Glue triggers and crawlers take.
+pub(crate) fn check_schedule(v: &Value) -> Result<(), String> {
     let Some(s) = v.as_str() else { return Ok(()) };
     if s.starts_with("rate(") {
         return Err(format!(
-            "`{s}`: Glue triggers take cron expressions only; write e.g. `cron(0/15 * * * ? *)` (rate() is for events.rule)"
+            "`{s}`: Glue schedules take cron expressions only; write e.g. `cron(0/15 * * * ? *)` (rate() is for events.rule)"
         ));
     }
     let fields = s
@@ -201,7 +201,7 @@ mod tests {
                 (
                     "an EventBridge rate",
                     trigger(json!({"type": "SCHEDULED", "schedule": "rate(7 minutes)"})),
-                    &["Glue triggers take cron expressions only"],
+                    &["Glue schedules take cron expressions only"],
                 ),
                 (
                     "five cron fields",

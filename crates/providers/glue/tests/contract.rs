@@ -6,8 +6,8 @@ use aws_sdk_glue::types::{Column, DatabaseInput, TableInput};
 use lakectl_provider::testkit::contract::{self, Subject};
 use lakectl_provider::testkit::{emulator, unique};
 use lakectl_provider_glue::{
-    DatabaseProvider, JobProvider, TableProvider, TriggerProvider, database_arn, job_arn,
-    trigger_arn,
+    CrawlerProvider, DatabaseProvider, JobProvider, TableProvider, TriggerProvider, crawler_arn,
+    database_arn, job_arn, trigger_arn,
 };
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -462,6 +462,105 @@ async fn triggers_keep_the_provider_contract() {
     };
     contract::run(
         Arc::new(TriggerProvider::new(&emu.config, &emu.account)),
+        &subject,
+    )
+    .await;
+}
+
+struct Crawlers {
+    raw: Client,
+    account: lakectl_provider::AccountContext,
+}
+
+#[async_trait]
+impl Subject for Crawlers {
+    fn prefix(&self) -> &'static str {
+        "lakectl-test-crawler"
+    }
+
+    fn full_spec(&self, name: &str) -> Value {
+        json!({"name": name, "description": "what the ingest quarantined, for a look in Athena",
+               "role": format!("arn:aws:iam::{}:role/lakectl-test-crawler", self.account.account_id),
+               "database": "lakectl_test_quarantine",
+               "s3_targets": [{"path": "s3://lakectl-test-acme/quarantine/", "exclusions": ["**.tmp"]}],
+               "schedule": "cron(0 2 * * ? *)", "table_prefix": "q_",
+               "schema_change_policy": {"update_behavior": "LOG", "delete_behavior": "LOG"},
+               "recrawl": "CRAWL_NEW_FOLDERS_ONLY",
+               "configuration": {"Version": 1.0,
+                                 "Grouping": {"TableGroupingPolicy": "CombineCompatibleSchemas"}},
+               "tags": {"team": "data"}})
+    }
+
+    fn updates(&self, name: &str) -> Vec<(&'static str, Value)> {
+        let tagged = with(
+            &self.full_spec(name),
+            "tags",
+            json!({"team": "platform", "cost-center": "42"}),
+        );
+        vec![("a tag changed and one added", tagged)]
+    }
+
+    fn not_updated(&self) -> Vec<(&'static str, &'static str)> {
+        let why = "moto answers UpdateCrawler with HTTP 500; tests/requests.rs asserts the request";
+        [
+            "description",
+            "role",
+            "database",
+            "s3_targets",
+            "schedule",
+            "table_prefix",
+            "schema_change_policy",
+            "recrawl",
+            "configuration",
+        ]
+        .into_iter()
+        .map(|p| (p, why))
+        .collect()
+    }
+
+    async fn drift(&self, name: &str) -> Vec<String> {
+        self.raw
+            .tag_resource()
+            .resource_arn(crawler_arn(&self.account, name))
+            .tags_to_add("added-by-hand", "yes")
+            .send()
+            .await
+            .expect("out-of-band tag");
+        vec!["tags.added-by-hand".into()]
+    }
+
+    async fn create_foreign(&self, name: &str) {
+        self.raw
+            .create_crawler()
+            .name(name)
+            .role(format!(
+                "arn:aws:iam::{}:role/someone",
+                self.account.account_id
+            ))
+            .targets(
+                aws_sdk_glue::types::CrawlerTargets::builder()
+                    .s3_targets(
+                        aws_sdk_glue::types::S3Target::builder()
+                            .path("s3://someone/data/")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("someone else's crawler");
+    }
+}
+
+#[tokio::test]
+async fn crawlers_keep_the_provider_contract() {
+    let emu = emulator("lakectl-provider-glue").await;
+    let subject = Crawlers {
+        raw: Client::new(&emu.config),
+        account: emu.account.clone(),
+    };
+    contract::run(
+        Arc::new(CrawlerProvider::new(&emu.config, &emu.account)),
         &subject,
     )
     .await;

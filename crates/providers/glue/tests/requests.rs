@@ -1,16 +1,17 @@
 //! The exact requests of paths the emulator cannot answer, asserted with aws-smithy-mocks:
-//! moto answers Glue's UpdateJob and UpdateTrigger with HTTP 500.
+//! moto answers Glue's UpdateJob, UpdateTrigger and UpdateCrawler with HTTP 500.
 
 use aws_sdk_glue::Client;
 use aws_sdk_glue::operation::start_trigger::StartTriggerOutput;
 use aws_sdk_glue::operation::tag_resource::TagResourceOutput;
+use aws_sdk_glue::operation::update_crawler::UpdateCrawlerOutput;
 use aws_sdk_glue::operation::update_job::UpdateJobOutput;
 use aws_sdk_glue::operation::update_trigger::UpdateTriggerOutput;
 use aws_sdk_glue::types::WorkerType;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use lakectl_core::Provider;
 use lakectl_provider::testkit::{test_account, update_between};
-use lakectl_provider_glue::{JobProvider, TriggerProvider};
+use lakectl_provider_glue::{CrawlerProvider, JobProvider, TriggerProvider};
 use serde_json::{Value, json};
 
 const JOB: &str = "mycompany-dev-ingest-spark";
@@ -155,4 +156,77 @@ async fn switching_a_trigger_on_is_a_start_and_no_update() {
     .await
     .expect("started");
     assert_eq!((update.num_calls(), start.num_calls()), (0, 1));
+}
+
+const CRAWLER: &str = "mycompany-dev-quarantine";
+
+fn crawler(schedule: Value, configuration: Value, tags: Value) -> Value {
+    json!({"name": CRAWLER, "description": null,
+           "role": "arn:aws:iam::123456789012:role/mycompany-dev-crawler",
+           "database": "mycompany_acme_dev",
+           "s3_targets": [{"path": "s3://mycompany-acme-dev-datalake/quarantine/", "exclusions": []}],
+           "schedule": schedule, "table_prefix": "",
+           "schema_change_policy": {"update_behavior": "LOG", "delete_behavior": "LOG"},
+           "recrawl": "CRAWL_EVERYTHING", "configuration": configuration, "tags": tags})
+}
+
+#[tokio::test]
+async fn removing_a_crawlers_schedule_and_configuration_sends_the_whole_definition_without_them() {
+    let update = mock!(Client::update_crawler)
+        .match_requests(|r| {
+            let policy = r.schema_change_policy();
+            r.name() == Some(CRAWLER)
+                && r.schedule() == Some("")
+                && r.configuration() == Some(r#"{"Version":1.0}"#)
+                && r.database_name() == Some("mycompany_acme_dev")
+                && r.role() == Some("arn:aws:iam::123456789012:role/mycompany-dev-crawler")
+                && r.targets().map(|t| t.s3_targets().len()) == Some(1)
+                && policy.and_then(|p| p.update_behavior()).map(|b| b.as_str()) == Some("LOG")
+                && policy.and_then(|p| p.delete_behavior()).map(|b| b.as_str()) == Some("LOG")
+        })
+        .then_output(|| UpdateCrawlerOutput::builder().build());
+    let tag = mock!(Client::tag_resource).then_output(|| TagResourceOutput::builder().build());
+    let client = mock_client!(aws_sdk_glue, RuleMode::MatchAny, [&update, &tag]);
+    let p = CrawlerProvider::from_client(client, &test_account());
+
+    let tags = json!({"team": "data"});
+    p.update(&update_between(
+        &p,
+        "quarantine_crawler",
+        CRAWLER,
+        &crawler(
+            json!("cron(0 2 * * ? *)"),
+            json!({"Version": 1.0, "Grouping": {}}),
+            tags.clone(),
+        ),
+        &crawler(Value::Null, Value::Null, tags),
+    ))
+    .await
+    .expect("updated");
+    assert_eq!((update.num_calls(), tag.num_calls()), (1, 0));
+}
+
+#[tokio::test]
+async fn a_crawlers_tag_change_leaves_its_definition_alone() {
+    let update =
+        mock!(Client::update_crawler).then_output(|| UpdateCrawlerOutput::builder().build());
+    let tag = mock!(Client::tag_resource)
+        .match_requests(|r| {
+            r.resource_arn()
+                == Some("arn:aws:glue:us-east-1:123456789012:crawler/mycompany-dev-quarantine")
+        })
+        .then_output(|| TagResourceOutput::builder().build());
+    let client = mock_client!(aws_sdk_glue, RuleMode::MatchAny, [&update, &tag]);
+    let p = CrawlerProvider::from_client(client, &test_account());
+
+    p.update(&update_between(
+        &p,
+        "quarantine_crawler",
+        CRAWLER,
+        &crawler(Value::Null, Value::Null, json!({"team": "data"})),
+        &crawler(Value::Null, Value::Null, json!({"team": "platform"})),
+    ))
+    .await
+    .expect("tagged");
+    assert_eq!((update.num_calls(), tag.num_calls()), (0, 1));
 }
