@@ -35,7 +35,8 @@ pub fn schema() -> Schema {
                 "the trust policy: who may assume the role",
             )
             .required()
-            .check(check_policy_document),
+            .check(check_policy_document)
+            .early_check(check_trust_size),
             Prop::new(
                 "inline_policies",
                 Type::Map(Box::new(Type::Json)),
@@ -180,6 +181,20 @@ fn check_inline_size(v: &Value) -> Result<(), String> {
     }
 }
 
+/// IAM's default quota on a role's trust policy, counted like the inline policies (an
+/// account can have it raised to 4,096).
+pub const TRUST_POLICY_CHARS: usize = 2_048;
+
+fn check_trust_size(v: &Value) -> Result<(), String> {
+    let n = policy_chars(v);
+    match n > TRUST_POLICY_CHARS {
+        true => Err(format!(
+            "the trust policy holds at least {n} characters (IAM counts them without white space), and IAM allows {TRUST_POLICY_CHARS} by default: name fewer principals (one statement per service, accounts rather than each of their roles), or ask AWS to raise the account's quota to 4,096"
+        )),
+        false => Ok(()),
+    }
+}
+
 fn check_managed_arns(v: &Value) -> Result<(), String> {
     let Some(items) = v.as_array() else {
         return Ok(());
@@ -302,6 +317,20 @@ mod tests {
         lakectl_provider::testkit::assert_validates(
             &s,
             &[("300 listed buckets", big, &["IAM allows 10240 per role"])],
+        );
+        // A role assumable by every customer account, listed one by one.
+        let accounts: Vec<String> = (0..100)
+            .map(|i| format!("arn:aws:iam::{:012}:root", 100_000_000_000_u64 + i))
+            .collect();
+        let trust = json!({"assume_role_policy": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": accounts}, "Action": "sts:AssumeRole"}]}});
+        lakectl_provider::testkit::assert_validates(
+            &s,
+            &[(
+                "100 accounts trusted",
+                trust,
+                &["IAM allows 2048 by default"],
+            )],
         );
         assert_eq!(policy_chars(&json!({"Effect": "Allow"})), 18);
     }
