@@ -36,7 +36,7 @@ pub enum Command {
     Validate,
     /// Print the fully expanded desired state (for_each, vars, assets) as JSON; no AWS call.
     Synth,
-    /// Print the dependency graph as Mermaid or DOT; no AWS call.
+    /// Print the dependency graph as Mermaid, DOT or an SVG picture; no AWS call.
     Graph(GraphArgs),
     /// Show what deploy would change.
     Plan(PlanArgs),
@@ -63,7 +63,7 @@ pub struct RunArgs {
 /// `lakectl graph`.
 #[derive(Debug, Args)]
 pub struct GraphArgs {
-    /// The text format.
+    /// The output format.
     #[arg(long, value_enum, default_value = "mermaid")]
     pub format: crate::render::graph::Format,
     /// One node for all instances of a `for_each` resource (tenants, assets).

@@ -1,4 +1,5 @@
-//! The dependency graph of a desired stack as Mermaid or DOT text: one node per resource,
+//! The dependency graph of a desired stack as Mermaid or DOT text, or an SVG picture
+//! (`svg.rs`): one node per resource,
 //! an arrow from each resource to what it waits for. Collapsed, the instances of a `for_each`
 //! resource (a tenant's buckets, the uploaded assets) are one node.
 
@@ -6,19 +7,21 @@ use lakectl_core::{Address, DesiredStack};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-/// The two text formats.
+/// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Mermaid `flowchart`, which GitHub renders in Markdown.
     Mermaid,
     /// Graphviz DOT.
     Dot,
+    /// An SVG picture, laid out by lakectl itself.
+    Svg,
 }
 
 /// One node: a resource, or every instance of a `for_each` resource when collapsed.
-struct Node {
-    label: String,
-    kind: String,
+pub(crate) struct Node {
+    pub label: String,
+    pub kind: String,
 }
 
 /// The graph's nodes by id and its edges (from, to), in a stable order.
@@ -69,6 +72,10 @@ pub fn render(desired: &DesiredStack, format: Format, collapse: bool) -> String 
         .collect();
     let mut out = String::new();
     match format {
+        Format::Svg => {
+            let title = format!("{} / {}", desired.stack, desired.env.name);
+            out = super::svg::render(&title, &nodes, &edges);
+        }
         Format::Mermaid => {
             let _ = writeln!(out, "flowchart LR");
             for (k, n) in &nodes {

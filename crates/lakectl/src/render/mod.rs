@@ -3,4 +3,5 @@
 pub mod graph;
 pub mod plan;
 pub mod style;
+pub mod svg;
 pub mod value;
