@@ -8,7 +8,14 @@ const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 /// `lakectl graph --env dev --collapse` of the shipped stack, with `extra` arguments.
 fn graph(extra: &[&str]) -> String {
     let stacks = format!("{ROOT}/stacks");
-    let mut args = vec!["--stacks-dir", &stacks, "graph", "--env", "dev", "--collapse"];
+    let mut args = vec![
+        "--stacks-dir",
+        &stacks,
+        "graph",
+        "--env",
+        "dev",
+        "--collapse",
+    ];
     args.extend(extra);
     let out = Command::new(env!("CARGO_BIN_EXE_lakectl"))
         .args(&args)
@@ -30,7 +37,10 @@ fn the_readme_shows_the_current_picture_of_the_lake() {
     let file = std::fs::read_to_string(format!("{ROOT}/docs/lake.svg")).expect("docs/lake.svg");
     assert_eq!(file, svg, "docs/lake.svg is stale: run scripts/picture");
     let readme = std::fs::read_to_string(format!("{ROOT}/README.md")).expect("README.md");
-    assert!(readme.contains("](docs/lake.svg)"), "README.md shows the picture");
+    assert!(
+        readme.contains("](docs/lake.svg)"),
+        "README.md shows the picture"
+    );
 }
 
 #[test]

@@ -92,7 +92,8 @@ pub fn table_schema() -> Schema {
                 Type::Map(Box::new(Type::String)),
                 "table parameters (classification, skip.header.line.count, ...)",
             )
-            .default(json!({})),
+            .default(json!({}))
+            .check(check_parameters),
             Prop::new(
                 "serde_parameters",
                 Type::Map(Box::new(Type::String)),
@@ -156,6 +157,28 @@ pub fn table_name_rule(name: &str) -> Result<(), String> {
     })?;
     database_name_rule(database)?;
     catalog_name("Glue table name", table)
+}
+
+/// Parameters Glue, Athena and crawlers write are theirs: declared, they would read back as
+/// the service left them and show as a change on every plan.
+fn check_parameters(v: &Value) -> Result<(), String> {
+    let theirs: Vec<&str> = v
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.keys())
+        .map(String::as_str)
+        .filter(|k| crate::live::SERVICE_PARAMETERS.contains(k))
+        .collect();
+    match theirs.as_slice() {
+        [] => Ok(()),
+        keys => Err(format!(
+            "`{}` {} written by Glue, Athena or crawlers themselves; lakectl leaves {} to them (updates keep what they wrote): remove {} from `parameters`",
+            keys.join("`, `"),
+            if keys.len() == 1 { "is" } else { "are" },
+            if keys.len() == 1 { "it" } else { "them" },
+            if keys.len() == 1 { "it" } else { "them" },
+        )),
+    }
 }
 
 fn check_s3_uri(v: &Value) -> Result<(), String> {
@@ -367,6 +390,12 @@ mod tests {
             &table_schema(),
             &[
                 ("a parquet table", table(json!({})), &[]),
+                (
+                    "a parameter crawlers write (GLT-6: null and `none` differ to them)",
+                    table(json!({"parameters": {"classification": "parquet",
+                                                "compressionType": "none"}})),
+                    &["`compressionType` is written by Glue, Athena or crawlers"],
+                ),
                 (
                     "a format Glue has no SerDe here for",
                     table(json!({"format": "orc"})),

@@ -2,7 +2,7 @@
 //! every change sends the whole desired table; partition keys cannot change in place.
 use crate::database::string_map;
 use crate::formats::{format_of, storage};
-use crate::live::{ColumnFacts, TableFacts, table_spec};
+use crate::live::{ColumnFacts, SERVICE_PARAMETERS, TableFacts, table_spec};
 use crate::schema::table_schema;
 use crate::{split_table_name, table_arn};
 use async_trait::async_trait;
@@ -15,6 +15,7 @@ use lakectl_core::{
 use lakectl_provider::diff::string;
 use lakectl_provider::{AccountContext, Built, Doing, Found};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// How many partitions a delete counts before it says "at least".
 const COUNT_PARTITIONS: i32 = 100;
@@ -57,8 +58,13 @@ impl TableProvider {
     }
 }
 
-/// The TableInput for `spec`: what CreateTable and UpdateTable both take whole.
-fn input(name: &str, spec: &Value) -> Result<TableInput, ProviderError> {
+/// The TableInput for `spec`: what CreateTable and UpdateTable both take whole. `kept` are
+/// parameters the services wrote, carried over so an update does not wipe them.
+fn input(
+    name: &str,
+    spec: &Value,
+    kept: BTreeMap<String, String>,
+) -> Result<TableInput, ProviderError> {
     let (_, table) = parts(name)?;
     let format = spec.get("format").and_then(Value::as_str).unwrap_or("");
     let classes = storage(format)
@@ -78,7 +84,11 @@ fn input(name: &str, spec: &Value) -> Result<TableInput, ProviderError> {
         .name(table)
         .set_description(string(spec, "description"))
         .table_type("EXTERNAL_TABLE")
-        .set_parameters(Some(string_map(spec, "parameters")))
+        .set_parameters(Some(
+            kept.into_iter()
+                .chain(string_map(spec, "parameters"))
+                .collect(),
+        ))
         .set_partition_keys(Some(columns(name, spec, "partition_keys")?))
         .storage_descriptor(descriptor)
         .build()
@@ -141,6 +151,23 @@ pub(crate) fn table_facts(name: &str, t: &Table) -> TableFacts {
     }
 }
 
+impl TableProvider {
+    /// GetTable; `None` when the table or its database is missing.
+    async fn get(&self, name: &str) -> Result<Option<Table>, ProviderError> {
+        let (database, table) = parts(name)?;
+        let out = self
+            .client
+            .get_table()
+            .database_name(database)
+            .name(table)
+            .send()
+            .await
+            .doing("glue:GetTable", name)
+            .found()?;
+        Ok(out.and_then(|o| o.table))
+    }
+}
+
 #[async_trait]
 impl Provider for TableProvider {
     fn schema(&self) -> &Schema {
@@ -158,17 +185,7 @@ impl Provider for TableProvider {
 
     /// GetTable; a missing database reads as a missing table.
     async fn observe(&self, name: &str) -> Result<Observation, ProviderError> {
-        let (database, table) = parts(name)?;
-        let out = self
-            .client
-            .get_table()
-            .database_name(database)
-            .name(table)
-            .send()
-            .await
-            .doing("glue:GetTable", name)
-            .found()?;
-        Ok(match out.and_then(|o| o.table) {
+        Ok(match self.get(name).await? {
             None => Observation::Missing,
             Some(t) => Observation::Exists(Live {
                 spec: table_spec(&table_facts(name, &t)),
@@ -183,7 +200,7 @@ impl Provider for TableProvider {
         self.client
             .create_table()
             .database_name(database)
-            .table_input(input(name, &req.spec)?)
+            .table_input(input(name, &req.spec, BTreeMap::new())?)
             .send()
             .await
             .doing("glue:CreateTable", name)?;
@@ -191,13 +208,23 @@ impl Provider for TableProvider {
     }
 
     /// UpdateTable with the whole desired table (Glue keeps the old one as a table version).
+    /// UpdateTable replaces the parameters too, so those Glue, Athena or a crawler wrote
+    /// (statistics, `compressionType`) are read again and sent back unchanged.
     async fn update(&self, req: &UpdateRequest) -> Result<Attributes, ProviderError> {
         let name = req.name.as_str();
         let (database, _) = parts(name)?;
+        let kept: BTreeMap<String, String> = self
+            .get(name)
+            .await?
+            .and_then(|t| t.parameters)
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| SERVICE_PARAMETERS.contains(&k.as_str()))
+            .collect();
         self.client
             .update_table()
             .database_name(database)
-            .table_input(input(name, &req.desired)?)
+            .table_input(input(name, &req.desired, kept)?)
             .send()
             .await
             .doing("glue:UpdateTable", name)?;

@@ -2,16 +2,18 @@
 //! moto answers Glue's UpdateJob, UpdateTrigger and UpdateCrawler with HTTP 500.
 
 use aws_sdk_glue::Client;
+use aws_sdk_glue::operation::get_table::GetTableOutput;
 use aws_sdk_glue::operation::start_trigger::StartTriggerOutput;
 use aws_sdk_glue::operation::tag_resource::TagResourceOutput;
 use aws_sdk_glue::operation::update_crawler::UpdateCrawlerOutput;
 use aws_sdk_glue::operation::update_job::UpdateJobOutput;
+use aws_sdk_glue::operation::update_table::UpdateTableOutput;
 use aws_sdk_glue::operation::update_trigger::UpdateTriggerOutput;
 use aws_sdk_glue::types::WorkerType;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use lakectl_core::Provider;
 use lakectl_provider::testkit::{test_account, update_between};
-use lakectl_provider_glue::{CrawlerProvider, JobProvider, TriggerProvider};
+use lakectl_provider_glue::{CrawlerProvider, JobProvider, TableProvider, TriggerProvider};
 use serde_json::{Value, json};
 
 const JOB: &str = "mycompany-dev-ingest-spark";
@@ -229,4 +231,54 @@ async fn a_crawlers_tag_change_leaves_its_definition_alone() {
     .await
     .expect("tagged");
     assert_eq!((update.num_calls(), tag.num_calls()), (0, 1));
+}
+
+#[tokio::test]
+async fn a_table_update_keeps_the_parameters_the_services_wrote() {
+    // GLT-5: UpdateTable replaces the parameters whole; what a crawler or Athena wrote
+    // (statistics, compressionType) must survive an update of the columns.
+    let get = mock!(Client::get_table).then_output(|| {
+        GetTableOutput::builder()
+            .table(
+                aws_sdk_glue::types::Table::builder()
+                    .name("orders")
+                    .parameters("classification", "parquet")
+                    .parameters("compressionType", "none")
+                    .parameters("recordCount", "5")
+                    .build()
+                    .expect("a table"),
+            )
+            .build()
+    });
+    let update = mock!(Client::update_table)
+        .match_requests(|r| {
+            let input = r.table_input().expect("a table input");
+            let p = input.parameters().expect("parameters");
+            r.database_name() == Some("mycompany_acme_dev")
+                && p.get("classification").map(String::as_str) == Some("parquet")
+                && p.get("compressionType").map(String::as_str) == Some("none")
+                && p.get("recordCount").map(String::as_str) == Some("5")
+                && input.storage_descriptor().map(|sd| sd.columns().len()) == Some(2)
+        })
+        .then_output(|| UpdateTableOutput::builder().build());
+    let client = mock_client!(aws_sdk_glue, RuleMode::MatchAny, [&get, &update]);
+    let p = TableProvider::from_client(client, &test_account());
+
+    let table = |columns: Value| {
+        json!({"name": "mycompany_acme_dev.orders", "description": null, "format": "parquet",
+               "location": "s3://mycompany-acme-dev-datalake/analytics/orders/",
+               "columns": columns, "partition_keys": [],
+               "parameters": {"classification": "parquet"}, "serde_parameters": {}})
+    };
+    p.update(&update_between(
+        &p,
+        "orders_table",
+        "mycompany_acme_dev.orders",
+        &table(json!([{"name": "id", "type": "bigint", "comment": null}])),
+        &table(json!([{"name": "id", "type": "bigint", "comment": null},
+                      {"name": "amount", "type": "decimal(10,2)", "comment": null}])),
+    ))
+    .await
+    .expect("updated");
+    assert_eq!((get.num_calls(), update.num_calls()), (1, 1));
 }
