@@ -1,6 +1,5 @@
 //! What SNS reports, as specs of the shape users write. Pure functions.
 
-#[cfg(doc)]
 use lakectl_provider::policy::normalize_policy;
 use lakectl_provider::tags::{Tags, tags_value};
 use serde_json::{Value, json};
@@ -33,11 +32,15 @@ pub fn topic_spec(f: &TopicFacts) -> Result<Value, String> {
         Some(text) => {
             let doc: Value = serde_json::from_str(&text)
                 .map_err(|e| format!("the topic's access policy is not JSON: {e}"))?;
-            if doc.get("Id").and_then(Value::as_str) == Some(DEFAULT_POLICY_ID) {
-                Value::Null
-            } else {
-                doc
-            }
+            // The default itself, not anything under its Id: AddPermission appends statements
+            // to the default policy and keeps the Id, and those are real changes (SNS-1).
+            let is_default = match (attr("TopicArn"), attr("Owner")) {
+                (Some(arn), Some(owner)) => {
+                    normalize_policy(&doc) == normalize_policy(&default_policy(&arn, &owner))
+                }
+                _ => false,
+            };
+            if is_default { Value::Null } else { doc }
         }
     };
     Ok(json!({
@@ -115,10 +118,28 @@ mod tests {
     fn snss_default_policy_reads_as_unset_and_others_are_normalized() {
         let arn = "arn:aws:sns:us-east-1:1:t";
         let default = default_policy(arn, "1").to_string();
+        let mut public = default_policy(arn, "1");
+        public["Statement"]
+            .as_array_mut()
+            .expect("statements")
+            .push(
+                json!({"Sid": "anyone", "Effect": "Allow", "Principal": {"AWS": "*"},
+                         "Action": "SNS:Publish", "Resource": arn}),
+            );
+        let with_public = public.to_string();
         let mine = r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish","Resource":"arn:aws:sns:us-east-1:1:t"}}"#;
         let cases = [
             ("no attributes", attrs(&[]), Value::Null),
-            ("SNS's default", attrs(&[("Policy", &default)]), Value::Null),
+            (
+                "SNS's default",
+                attrs(&[("Policy", &default), ("TopicArn", arn), ("Owner", "1")]),
+                Value::Null,
+            ),
+            (
+                "SNS's default with a statement AddPermission appended",
+                attrs(&[("Policy", &with_public), ("TopicArn", arn), ("Owner", "1")]),
+                serde_json::from_str(&with_public).expect("json"),
+            ),
             (
                 "a policy of the stack",
                 attrs(&[("Policy", mine)]),
