@@ -163,12 +163,31 @@ impl Provider for JobProvider {
         &self.schema
     }
 
-    /// Capacity as a decimal on both sides: `1` and `1.0` are one DPU.
+    /// Capacity as a decimal on both sides: `1` and `1.0` are one DPU. A Spark job sized by
+    /// capacity alone is that many G.1X workers (one DPU each): AWS adds that worker form to
+    /// such a job on its next update and reports it from then on (GLJ-2), and Glue 2.0 and
+    /// later take only the worker form.
     fn normalize(&self, spec: &mut Value) {
         if let Some(c) = spec.get_mut("max_capacity")
             && let Some(n) = c.as_f64().and_then(Number::from_f64)
         {
             *c = Value::Number(n);
+        }
+        let spark = spec
+            .pointer("/command/name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n != "pythonshell");
+        let workers = spec
+            .get("max_capacity")
+            .and_then(Value::as_f64)
+            .filter(|c| c.fract() == 0.0 && *c >= 1.0);
+        if spark
+            && spec.get("worker_type").is_none_or(Value::is_null)
+            && let Some(n) = workers
+        {
+            spec["worker_type"] = json!("G.1X");
+            spec["number_of_workers"] = json!(n as i64);
+            spec["max_capacity"] = Value::Null;
         }
     }
 
@@ -294,6 +313,23 @@ mod tests {
             },
         );
         let (mut desired, mut read) = (json!({"max_capacity": 1}), json!({"max_capacity": 1.0}));
+        p.normalize(&mut desired);
+        p.normalize(&mut read);
+        assert_eq!(desired, read);
+
+        // GLJ-2: a Spark job written with a capacity, read back after AWS added the workers.
+        let legacy = Job::builder()
+            .name("j")
+            .command(JobCommand::builder().name("glueetl").build())
+            .max_capacity(10.0)
+            .worker_type(WorkerType::G1X)
+            .number_of_workers(10)
+            .build();
+        let mut read = job_spec("j", &legacy, &Tags::new());
+        let mut desired = read.clone();
+        desired["max_capacity"] = json!(10);
+        desired["worker_type"] = Value::Null;
+        desired["number_of_workers"] = Value::Null;
         p.normalize(&mut desired);
         p.normalize(&mut read);
         assert_eq!(desired, read);
