@@ -45,6 +45,7 @@ pub fn live_spec(name: &str, a: &MetricAlarm, tags: &Tags) -> Value {
         "statistic": a.statistic().map(Statistic::as_str),
         "period_seconds": a.period(),
         "evaluation_periods": a.evaluation_periods(),
+        "datapoints_to_alarm": a.datapoints_to_alarm(),
         "threshold": a.threshold(),
         "comparison_operator": a.comparison_operator().map(ComparisonOperator::as_str),
         "treat_missing_data": a.treat_missing_data().unwrap_or("missing"),
@@ -134,6 +135,7 @@ impl AlarmProvider {
             .set_statistic(string(spec, "statistic").map(|s| Statistic::from(s.as_str())))
             .set_period(int(spec, "period_seconds"))
             .set_evaluation_periods(int(spec, "evaluation_periods"))
+            .set_datapoints_to_alarm(int(spec, "datapoints_to_alarm"))
             .set_threshold(spec.get("threshold").and_then(Value::as_f64))
             .set_comparison_operator(
                 string(spec, "comparison_operator").map(|c| ComparisonOperator::from(c.as_str())),
@@ -169,6 +171,12 @@ impl Provider for AlarmProvider {
             && let Some(n) = t.as_f64().and_then(Number::from_f64)
         {
             *t = Value::Number(n);
+        }
+        // M of N where M is N is no M at all: CloudWatch may answer either way (CWA-2).
+        if spec.get("datapoints_to_alarm").is_some()
+            && spec.get("datapoints_to_alarm") == spec.get("evaluation_periods")
+        {
+            spec["datapoints_to_alarm"] = Value::Null;
         }
     }
 

@@ -80,6 +80,12 @@ pub fn schema() -> Schema {
             )
             .default(json!(1)),
             Prop::new(
+                "datapoints_to_alarm",
+                Type::Int { min: 1, max: 1440 },
+                "how many of those periods must breach (M of N); null: all of them",
+            )
+            .default(Value::Null),
+            Prop::new(
                 "threshold",
                 Type::Json,
                 "the value the statistic is compared with (a number)",

@@ -151,6 +151,41 @@ async fn an_alarm_reads_back_as_declared() {
     );
 }
 
+#[test]
+fn datapoints_to_alarm_is_a_change_only_when_it_is_not_all_the_periods() {
+    // CWA-2: CloudWatch may report DatapointsToAlarm equal to EvaluationPeriods for an alarm
+    // that never set it; any other value is a real "M of N" someone set.
+    let p = AlarmProvider::from_client(
+        mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, []),
+        &test_account(),
+    );
+    let mut desired = spec(1.0, json!({"lakectl:stack": "x", "team": "x"}));
+    p.schema().apply_defaults(&mut desired);
+    p.normalize(&mut desired);
+    let read = |alarm: MetricAlarm| {
+        let tags = tags_of_live()
+            .into_iter()
+            .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+            .collect();
+        let mut s = lakectl_provider_cloudwatch::live_spec(NAME, &alarm, &tags);
+        p.normalize(&mut s);
+        lakectl_core::diff(p.schema(), &desired, &s)
+            .into_iter()
+            .map(|c| c.path)
+            .collect::<Vec<_>>()
+    };
+    let mut all = live_alarm();
+    all.datapoints_to_alarm = Some(1);
+    assert_eq!(read(all), Vec::<String>::new());
+    let mut one_of_three = live_alarm();
+    one_of_three.datapoints_to_alarm = Some(1);
+    one_of_three.evaluation_periods = Some(3);
+    assert_eq!(
+        read(one_of_three),
+        ["evaluation_periods", "datapoints_to_alarm"]
+    );
+}
+
 #[tokio::test]
 async fn a_threshold_change_puts_the_alarm_and_a_tag_change_only_tags_it() {
     let put = mock!(Client::put_metric_alarm)
