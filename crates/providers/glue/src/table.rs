@@ -174,6 +174,27 @@ impl Provider for TableProvider {
         &self.schema
     }
 
+    /// Column types as Hive reads them: names case-insensitive, spaces insignificant, so a
+    /// type a crawler, the console or Athena DDL rewrote (`STRUCT<a: string>`) is no change
+    /// (GLT-2). The schema already asks for the lower-case, unspaced form.
+    fn normalize(&self, spec: &mut Value) {
+        for key in ["columns", "partition_keys"] {
+            let Some(cols) = spec.get_mut(key).and_then(Value::as_array_mut) else {
+                continue;
+            };
+            for t in cols.iter_mut().filter_map(|c| c.get_mut("type")) {
+                if let Some(text) = t.as_str() {
+                    *t = Value::String(
+                        text.chars()
+                            .filter(|c| !c.is_whitespace())
+                            .collect::<String>()
+                            .to_ascii_lowercase(),
+                    );
+                }
+            }
+        }
+    }
+
     fn predict_attributes(&self, name: &str) -> Attributes {
         self.attributes(name)
     }

@@ -282,3 +282,25 @@ async fn a_table_update_keeps_the_parameters_the_services_wrote() {
     .expect("updated");
     assert_eq!((get.num_calls(), update.num_calls()), (1, 1));
 }
+
+#[test]
+fn a_column_type_rewritten_by_a_crawler_or_the_console_is_no_change() {
+    let p = TableProvider::from_client(
+        mock_client!(aws_sdk_glue, RuleMode::MatchAny, []),
+        &test_account(),
+    );
+    let table = |t: &str| {
+        let mut s = json!({"name": "db.t", "format": "parquet",
+                           "columns": [{"name": "payload", "type": t, "comment": null}]});
+        p.schema().apply_defaults(&mut s);
+        p.normalize(&mut s);
+        s
+    };
+    let written = table("struct<a:string,b:int>");
+    assert_eq!(written, table("STRUCT<a: STRING, b: INT>"));
+    assert_ne!(
+        written,
+        table("struct<a:string,b:bigint>"),
+        "a real retype stays one"
+    );
+}
