@@ -99,6 +99,18 @@ pub fn name_rule(name: &str) -> Result<(), String> {
     .check(name)
 }
 
+/// A matcher's operand keeps its JSON type: EventBridge rejects `{"exists": "false"}` and
+/// matches `"5.5"` differently from `5.5` (EVB-3), so a quoted boolean is refused here.
+fn matcher(item: &Value, path: &str) -> Result<(), String> {
+    match item.get("exists") {
+        Some(Value::Bool(_)) | None => Ok(()),
+        Some(other) => Err(format!(
+            "`{}` in the event pattern has `exists: {other}`; `exists` takes true or false, unquoted",
+            path.trim_start_matches('.')
+        )),
+    }
+}
+
 /// A pattern is a mapping whose leaves are lists of values or of matchers.
 fn check_pattern(v: &Value) -> Result<(), String> {
     fn leaves(v: &Value, path: &str) -> Result<(), String> {
@@ -106,7 +118,7 @@ fn check_pattern(v: &Value) -> Result<(), String> {
             Value::Object(m) if !m.is_empty() => m
                 .iter()
                 .try_for_each(|(k, x)| leaves(x, &format!("{path}.{k}"))),
-            Value::Array(_) => Ok(()),
+            Value::Array(items) => items.iter().try_for_each(|i| matcher(i, path)),
             other => Err(format!(
                 "`{}` in the event pattern is {other}; a pattern's values are lists: `[\"Object Created\"]`",
                 path.trim_start_matches('.')
@@ -195,6 +207,17 @@ mod tests {
                     "a pattern value that is not a list",
                     json!({"event_pattern": {"source": "aws.s3"}}),
                     &["`source` in the event pattern"],
+                ),
+                (
+                    "exists as text (EVB-3: EventBridge refuses it)",
+                    json!({"event_pattern": {"detail": {"error": [{"exists": "false"}]}}}),
+                    &["`detail.error` in the event pattern has `exists: \"false\"`"],
+                ),
+                (
+                    "exists and numbers keep their types",
+                    json!({"event_pattern": {"detail": {"error": [{"exists": false}],
+                           "severity": [{"numeric": [">", 5.5]}]}}}),
+                    &[],
                 ),
                 (
                     "a target twice",
