@@ -48,3 +48,41 @@ async fn turning_tracing_off_sends_the_whole_configuration_once() {
     .expect("updated");
     assert_eq!(update.num_calls(), 1);
 }
+
+#[tokio::test]
+async fn removing_logging_sends_level_off_not_nothing() {
+    // SFN-5: UpdateStateMachine keeps what a request leaves out, so logging removed from the
+    // stack must be sent as an explicit OFF, or the old logging silently stays.
+    let name = "mycompany-dev-ingest";
+    let group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/x:*";
+    let spec = |logging: serde_json::Value| {
+        json!({"name": name, "role_arn": "arn:aws:iam::123456789012:role/orchestrator",
+               "definition": {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}},
+               "type": "STANDARD", "tracing": false, "logging": logging, "tags": {}})
+    };
+    let update = mock!(Client::update_state_machine)
+        .match_requests(|r| {
+            r.logging_configuration()
+                .and_then(|l| l.level())
+                .map(|l| l.as_str())
+                == Some("OFF")
+        })
+        .then_output(|| {
+            UpdateStateMachineOutput::builder()
+                .update_date(DateTime::from_secs(0))
+                .build()
+                .expect("output")
+        });
+    let client = mock_client!(aws_sdk_sfn, RuleMode::MatchAny, [&update]);
+    let p = SfnProvider::from_client(client, &test_account());
+    p.update(&update_between(
+        &p,
+        "ingest_state_machine",
+        name,
+        &spec(json!({"level": "ERROR", "include_execution_data": false, "log_group_arn": group})),
+        &spec(json!({"level": "OFF", "include_execution_data": false, "log_group_arn": null})),
+    ))
+    .await
+    .expect("updated");
+    assert_eq!(update.num_calls(), 1);
+}
