@@ -108,13 +108,24 @@ pub struct UpdateRequest {
 impl UpdateRequest {
     /// Whether any change is at `prop` or below it (`tags` matches `tags.env`).
     pub fn touches(&self, prop: &str) -> bool {
-        self.changes.iter().any(|c| {
-            c.path == prop
-                || c.path
-                    .strip_prefix(prop)
-                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
-        })
+        self.changes.iter().any(|c| under(&c.path, prop))
     }
+
+    /// Whether any change is outside all of `props`: what a provider that sends its
+    /// definition whole asks before sending it (`touches_other_than(&["tags"])`).
+    pub fn touches_other_than(&self, props: &[&str]) -> bool {
+        self.changes
+            .iter()
+            .any(|c| !props.iter().any(|p| under(&c.path, p)))
+    }
+}
+
+/// `path` is `prop` or below it.
+fn under(path: &str, prop: &str) -> bool {
+    path == prop
+        || path
+            .strip_prefix(prop)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
 }
 
 /// Delete one resource.
@@ -187,7 +198,35 @@ pub trait Provider: Send + Sync {
 
 #[cfg(test)]
 mod tests {
-    use super::Contents;
+    use super::{Contents, UpdateRequest};
+    use crate::{Address, FieldChange};
+
+    #[test]
+    fn touches_matches_a_property_and_what_is_below_it() {
+        let change = |path: &str| FieldChange {
+            path: path.into(),
+            before: None,
+            after: None,
+            forces_replace: false,
+            sensitive: false,
+            known_after_apply: false,
+        };
+        let req = |paths: &[&str]| UpdateRequest {
+            address: Address::new("r", None),
+            name: "r".into(),
+            desired: serde_json::Value::Null,
+            live: serde_json::Value::Null,
+            changes: paths.iter().map(|p| change(p)).collect(),
+            wait_limit: std::time::Duration::ZERO,
+        };
+        let tags_only = req(&["tags.team", "tags.env"]);
+        assert!(tags_only.touches("tags") && !tags_only.touches("tag"));
+        assert!(!tags_only.touches_other_than(&["tags"]));
+        let both = req(&["tags.team", "start.enabled", "actions[ingest].arguments"]);
+        assert!(both.touches("start.enabled") && !both.touches("start.schedule"));
+        assert!(both.touches_other_than(&["tags", "start.enabled"]));
+        assert!(!both.touches_other_than(&["tags", "start", "actions"]));
+    }
 
     #[test]
     fn contents_read_as_counted_nouns() {

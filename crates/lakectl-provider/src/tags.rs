@@ -9,7 +9,7 @@ use crate::errors::Doing;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use lakectl_core::{Prop, ProviderError, Type};
+use lakectl_core::{Prop, ProviderError, Type, UpdateRequest};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -46,6 +46,22 @@ impl TagDiff {
     pub fn is_empty(&self) -> bool {
         self.set.is_empty() && self.remove.is_empty()
     }
+}
+
+/// The tag changes an update asks for, desired against live; `None` when it leaves the tags
+/// alone.
+///
+/// # Errors
+/// A spec whose `tags` are not a mapping of strings.
+pub fn changed(req: &UpdateRequest) -> Result<Option<TagDiff>, ProviderError> {
+    if !req.touches("tags") {
+        return Ok(None);
+    }
+    let name = req.name.as_str();
+    Ok(Some(TagDiff::between(
+        &tags_of(name, &req.desired)?,
+        &tags_of(name, &req.live)?,
+    )))
 }
 
 /// The `tags` of a spec as a map; absent or null is empty.

@@ -209,7 +209,7 @@ impl Provider for AthenaProvider {
     async fn update(&self, req: &UpdateRequest) -> Result<Attributes, ProviderError> {
         let name = req.name.as_str();
         let d = &req.desired;
-        if req.changes.iter().any(|c| !c.path.starts_with("tags")) {
+        if req.touches_other_than(&["tags"]) {
             let location = string(d, "result_location");
             let encryption = encryption(name, d)?;
             let cutoff = d

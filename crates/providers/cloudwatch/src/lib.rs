@@ -231,14 +231,13 @@ impl Provider for AlarmProvider {
 
     async fn update(&self, req: &UpdateRequest) -> Result<Attributes, ProviderError> {
         let name = req.name.as_str();
-        if req.changes.iter().any(|c| !c.path.starts_with("tags")) {
+        if req.touches_other_than(&["tags"]) {
             self.put(name, &req.desired)
                 .send()
                 .await
                 .doing("cloudwatch:PutMetricAlarm", name)?;
         }
-        if req.touches("tags") {
-            let diff = TagDiff::between(&tags_of(name, &req.desired)?, &tags_of(name, &req.live)?);
+        if let Some(diff) = lakectl_provider::tags::changed(req)? {
             self.sync_tags(name, &diff).await?;
         }
         Ok(self.attributes(name))

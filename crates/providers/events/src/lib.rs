@@ -318,8 +318,7 @@ impl Provider for EventsProvider {
             self.remove_targets(name, gone).await?;
             self.put_targets(name, targets(name, &req.desired)?).await?;
         }
-        if req.touches("tags") {
-            let diff = TagDiff::between(&tags_of(name, &req.desired)?, &tags_of(name, &req.live)?);
+        if let Some(diff) = lakectl_provider::tags::changed(req)? {
             self.sync_tags(name, &diff).await?;
         }
         Ok(self.attributes(name))

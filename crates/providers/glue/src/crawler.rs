@@ -14,7 +14,7 @@ use lakectl_core::{
     UpdateRequest,
 };
 use lakectl_provider::diff::string;
-use lakectl_provider::tags::{TagDiff, Tags, tags_of, tags_value};
+use lakectl_provider::tags::{Tags, tags_of, tags_value};
 use lakectl_provider::{AccountContext, Doing, Found};
 use serde_json::{Value, json};
 
@@ -259,7 +259,7 @@ impl Provider for CrawlerProvider {
     /// conflict, to be run again once the crawl is over.
     async fn update(&self, req: &UpdateRequest) -> Result<Attributes, ProviderError> {
         let name = req.name.as_str();
-        if req.changes.iter().any(|c| !c.path.starts_with("tags")) {
+        if req.touches_other_than(&["tags"]) {
             let d = Definition::of(&req.desired);
             self.client
                 .update_crawler()
@@ -280,8 +280,7 @@ impl Provider for CrawlerProvider {
                 .await
                 .doing("glue:UpdateCrawler", name)?;
         }
-        if req.touches("tags") {
-            let diff = TagDiff::between(&tags_of(name, &req.desired)?, &tags_of(name, &req.live)?);
+        if let Some(diff) = lakectl_provider::tags::changed(req)? {
             let arn = crawler_arn(&self.account, name);
             crate::tags::sync(&self.client, &arn, name, &diff).await?;
         }

@@ -10,7 +10,7 @@ use lakectl_core::{
     Schema, UpdateRequest,
 };
 use lakectl_provider::diff::string;
-use lakectl_provider::tags::{TagDiff, tags_of};
+use lakectl_provider::tags::tags_of;
 use lakectl_provider::{AccountContext, Built, Doing, Found};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -137,8 +137,7 @@ impl Provider for DatabaseProvider {
                 .await
                 .doing("glue:UpdateDatabase", name)?;
         }
-        if req.touches("tags") {
-            let diff = TagDiff::between(&tags_of(name, &req.desired)?, &tags_of(name, &req.live)?);
+        if let Some(diff) = lakectl_provider::tags::changed(req)? {
             crate::tags::sync(
                 &self.client,
                 &database_arn(&self.account, name),

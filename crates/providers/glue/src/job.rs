@@ -10,7 +10,7 @@ use lakectl_core::{
     UpdateRequest,
 };
 use lakectl_provider::diff::string;
-use lakectl_provider::tags::{TagDiff, Tags, tags_of, tags_value};
+use lakectl_provider::tags::{Tags, tags_of, tags_value};
 use lakectl_provider::{AccountContext, Doing, Found};
 use serde_json::{Number, Value, json};
 use std::collections::HashMap;
@@ -243,7 +243,7 @@ impl Provider for JobProvider {
     /// UpdateJob with the whole definition when anything but the tags changed; tags apart.
     async fn update(&self, req: &UpdateRequest) -> Result<Attributes, ProviderError> {
         let name = req.name.as_str();
-        if req.changes.iter().any(|c| !c.path.starts_with("tags")) {
+        if req.touches_other_than(&["tags"]) {
             self.client
                 .update_job()
                 .job_name(name)
@@ -252,8 +252,7 @@ impl Provider for JobProvider {
                 .await
                 .doing("glue:UpdateJob", name)?;
         }
-        if req.touches("tags") {
-            let diff = TagDiff::between(&tags_of(name, &req.desired)?, &tags_of(name, &req.live)?);
+        if let Some(diff) = lakectl_provider::tags::changed(req)? {
             crate::tags::sync(&self.client, &job_arn(&self.account, name), name, &diff).await?;
         }
         Ok(self.attributes(name))

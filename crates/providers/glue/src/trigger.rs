@@ -14,7 +14,7 @@ use lakectl_core::{
     UpdateRequest,
 };
 use lakectl_provider::diff::string;
-use lakectl_provider::tags::{TagDiff, Tags, tags_of, tags_value};
+use lakectl_provider::tags::{Tags, tags_of, tags_value};
 use lakectl_provider::{AccountContext, Doing, Found};
 use serde_json::{Value, json};
 
@@ -256,11 +256,7 @@ impl Provider for TriggerProvider {
     /// `enabled` did; tags apart.
     async fn update(&self, req: &UpdateRequest) -> Result<Attributes, ProviderError> {
         let name = req.name.as_str();
-        let definition_changed = req
-            .changes
-            .iter()
-            .any(|c| !c.path.starts_with("tags") && c.path != "start.enabled");
-        if definition_changed {
+        if req.touches_other_than(&["tags", "start.enabled"]) {
             self.client
                 .update_trigger()
                 .name(name)
@@ -269,12 +265,11 @@ impl Provider for TriggerProvider {
                 .await
                 .doing("glue:UpdateTrigger", name)?;
         }
-        if req.changes.iter().any(|c| c.path == "start.enabled") {
+        if req.touches("start.enabled") {
             self.switch(name, Definition::of(&req.desired).enabled)
                 .await?;
         }
-        if req.touches("tags") {
-            let diff = TagDiff::between(&tags_of(name, &req.desired)?, &tags_of(name, &req.live)?);
+        if let Some(diff) = lakectl_provider::tags::changed(req)? {
             let arn = trigger_arn(&self.account, name);
             crate::tags::sync(&self.client, &arn, name, &diff).await?;
         }

@@ -221,8 +221,7 @@ impl Provider for LogsProvider {
             self.set_key(name, string(&req.desired, "kms_key_id"))
                 .await?;
         }
-        if req.touches("tags") {
-            let diff = TagDiff::between(&tags_of(name, &req.desired)?, &tags_of(name, &req.live)?);
+        if let Some(diff) = lakectl_provider::tags::changed(req)? {
             self.sync_tags(name, &diff).await?;
         }
         Ok(self.attributes(name))

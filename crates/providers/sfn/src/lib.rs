@@ -252,8 +252,7 @@ impl Provider for SfnProvider {
                 .await
                 .doing("states:UpdateStateMachine", name)?;
         }
-        if req.touches("tags") {
-            let diff = TagDiff::between(&tags_of(name, &req.desired)?, &tags_of(name, &req.live)?);
+        if let Some(diff) = lakectl_provider::tags::changed(req)? {
             self.sync_tags(name, &diff).await?;
         }
         Ok(self.attributes(name))

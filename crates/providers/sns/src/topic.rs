@@ -11,7 +11,7 @@ use lakectl_core::{
     UpdateRequest,
 };
 use lakectl_provider::policy::normalize_policy;
-use lakectl_provider::tags::{Call, TagDiff, Tags, sync_pair, tags_of};
+use lakectl_provider::tags::{Call, Tags, sync_pair, tags_of};
 use lakectl_provider::{AccountContext, Doing, Found};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -184,8 +184,7 @@ impl Provider for TopicProvider {
                 .await
                 .doing("sns:SetTopicAttributes", name)?;
         }
-        if req.touches("tags") {
-            let diff = TagDiff::between(&tags_of(name, &req.desired)?, &tags_of(name, &req.live)?);
+        if let Some(diff) = lakectl_provider::tags::changed(req)? {
             let set = sns_tags(name, diff.set.clone())?;
             let tag = Call {
                 operation: "sns:TagResource",
