@@ -139,12 +139,12 @@ fn member(
 /// Replaces every use of a construct in `decls.resources` by the construct's members, named
 /// `USE.MEMBER` and fanned out by the use's `for_each`.
 pub(crate) fn expand(decls: &mut Decls, errs: &mut Vec<Diagnostic>) {
-    let uses: Vec<usize> = (0..decls.resources.len())
-        .filter(|&i| is_use(&decls.resources[i]))
-        .collect();
+    let (uses, mut kept): (Vec<ResourceDecl>, Vec<ResourceDecl>) =
+        std::mem::take(&mut decls.resources)
+            .into_iter()
+            .partition(is_use);
     let mut expanded: Vec<ResourceDecl> = Vec::new();
-    for &i in &uses {
-        let u = &decls.resources[i];
+    for u in &uses {
         let Some((kind, kind_pos)) = &u.kind else {
             continue;
         };
@@ -172,7 +172,7 @@ pub(crate) fn expand(decls: &mut Decls, errs: &mut Vec<Diagnostic>) {
             );
         }
         for m in &c.members {
-            if let Some(clash) = decls.resources.iter().find(|r| r.name == m.name) {
+            if let Some(clash) = kept.iter().find(|r| r.name == m.name) {
                 errs.push(
                     Diagnostic::at(&m.pos, format!("`{}` of construct `{}` has the name of resource `{}`", m.name, c.name, clash.name))
                         .also(&clash.pos, "declared here")
@@ -202,12 +202,8 @@ pub(crate) fn expand(decls: &mut Decls, errs: &mut Vec<Diagnostic>) {
             });
         }
     }
-    let mut i = 0;
-    decls.resources.retain(|_| {
-        i += 1;
-        !uses.contains(&(i - 1))
-    });
-    decls.resources.extend(expanded);
+    kept.extend(expanded);
+    decls.resources = kept;
 }
 
 fn is_use(r: &ResourceDecl) -> bool {

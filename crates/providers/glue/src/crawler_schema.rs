@@ -109,8 +109,7 @@ pub fn crawler_schema() -> Schema {
 
 /// Glue's rule for crawler names: the same characters as a job's.
 pub fn crawler_name_rule(name: &str) -> Result<(), String> {
-    crate::job_schema::job_name_rule(name)
-        .map_err(|e| e.replace("Glue job name", "Glue crawler name"))
+    crate::job_schema::glue_name("Glue crawler name", name)
 }
 
 fn check_database(v: &Value) -> Result<(), String> {

@@ -116,8 +116,13 @@ pub fn job_schema() -> Schema {
 
 /// Glue's rule for job names, kept to the characters every tool quotes safely.
 pub fn job_name_rule(name: &str) -> Result<(), String> {
+    glue_name("Glue job name", name)
+}
+
+/// The rule Glue's jobs, triggers and crawlers share, its messages naming `noun`.
+pub(crate) fn glue_name(noun: &'static str, name: &str) -> Result<(), String> {
     NameRule {
-        noun: "Glue job name",
+        noun,
         max: 255,
         symbols: "-_.",
     }

@@ -1,6 +1,6 @@
 //! The `glue.trigger` schema: what starts which jobs — a schedule, other jobs' outcomes, or a
 //! hand — and with which arguments.
-use crate::job_schema::job_name_rule;
+use crate::job_schema::glue_name;
 use lakectl_core::{Prop, Schema, Type};
 use lakectl_provider::tags::tags_prop;
 use serde_json::{Value, json};
@@ -113,7 +113,7 @@ pub fn trigger_schema() -> Schema {
 
 /// Glue's rule for trigger names: the same characters as a job's.
 pub fn trigger_name_rule(name: &str) -> Result<(), String> {
-    job_name_rule(name).map_err(|e| e.replace("Glue job name", "Glue trigger name"))
+    glue_name("Glue trigger name", name)
 }
 
 /// `cron(` six fields `)`: the only schedule Glue triggers and crawlers take.
