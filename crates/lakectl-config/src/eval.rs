@@ -3,7 +3,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{Entry, Node, Pos, Tree};
-use lakectl_core::address::{is_declaration_name, is_identifier};
+use lakectl_core::address::{is_attribute, is_declaration_name};
 use lakectl_core::refs::{Piece, Ref, parse_template};
 use lakectl_core::schema::closest;
 use lakectl_core::{Address, Schema};
@@ -570,7 +570,7 @@ fn k_of(key: Option<&str>) -> &str {
 /// the key and the attribute.
 fn parse_reference(e: &str) -> Option<(String, Option<&str>, &str)> {
     let (head, attr) = e.rsplit_once('.')?;
-    if !is_identifier(attr) {
+    if !is_attribute(attr) {
         return None;
     }
     let (name, key) = match head.split_once('[') {

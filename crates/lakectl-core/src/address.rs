@@ -105,6 +105,14 @@ pub fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// Whether `s` can name an attribute: an identifier, or a name as AWS spells its own
+/// (a CloudFormation output: `ProjectArn`): a letter or `_`, then letters, digits and `_`.
+pub fn is_attribute(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// One resource as AWS knows it: its kind and its physical name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ResourceId {

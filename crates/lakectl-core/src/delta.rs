@@ -51,7 +51,7 @@ fn diff_object(
     out: &mut Vec<FieldChange>,
 ) {
     let Some(d) = desired.as_object() else { return };
-    for p in props {
+    for p in props.iter().filter(|p| !p.write_only) {
         let Some(dv) = d.get(p.name) else { continue };
         let lv = live.get(p.name);
         let flags = Flags {
@@ -179,6 +179,7 @@ mod tests {
                 Prop::new("name", Type::String, "name").immutable(),
                 Prop::new("versioning", Type::Bool, "versioning"),
                 Prop::new("secret", Type::String, "secret").sensitive(),
+                Prop::new("source", Type::String, "where it was read from").write_only(),
                 Prop::new("tags", Type::Map(Box::new(Type::String)), "tags"),
                 Prop::new(
                     "key",
@@ -228,6 +229,11 @@ mod tests {
                 "scalar changed",
                 json!({"versioning": false}),
                 vec![("versioning", false)],
+            ),
+            (
+                "a write-only property is never compared",
+                json!({"source": "s3://other/template.yaml"}),
+                vec![],
             ),
             (
                 "immutable changed",

@@ -18,7 +18,7 @@ pub use address::{Address, ResourceId};
 pub use delta::{FieldChange, diff};
 pub use error::{ErrorClass, ProviderError};
 pub use graph::{DesiredResource, DesiredStack, EnvSettings, RemovalPolicy};
-pub use plan::{Action, Plan, ResourceChange, Summary};
+pub use plan::{Action, Detail, Plan, ResourceChange, Summary};
 pub use provider::{
     Attributes, Contents, CreateRequest, DeleteRequest, Live, Observation, Provider, UpdateRequest,
 };

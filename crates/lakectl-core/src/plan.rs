@@ -62,6 +62,24 @@ pub struct ResourceChange {
     /// Addresses this resource depends on (applied first).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<Address>,
+    /// What the service itself says an update will do below the resource (the resources a
+    /// CloudFormation change set changes), when the provider can ask it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<Detail>,
+}
+
+/// One change the service reports for an update: a resource of a CloudFormation stack.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detail {
+    /// The service's word for it: `Add`, `Modify`, `Remove`, `Import`, `Dynamic`.
+    pub action: String,
+    /// What changes, as the service names it: a logical resource id.
+    pub target: String,
+    /// Its type: `AWS::IAM::Role`.
+    pub kind: String,
+    /// Whether the service replaces it: `True`, `False` or `Conditional`, when it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
 }
 
 /// How many resources get each action.
@@ -158,6 +176,7 @@ mod tests {
                 reason: None,
                 data_loss: None,
                 depends_on: vec![],
+                details: vec![],
             }],
         );
         let got = serde_json::to_value(&plan).expect("serializes");

@@ -7,6 +7,7 @@
 use crate::address::Address;
 use crate::delta::FieldChange;
 use crate::error::ProviderError;
+use crate::plan::Detail;
 use crate::schema::Schema;
 use async_trait::async_trait;
 use serde_json::Value;
@@ -182,6 +183,13 @@ pub trait Provider: Send + Sync {
 
     /// Deletes the resource.
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError>;
+
+    /// What the service says `req` would do below the resource, for the plan: the resources
+    /// a CloudFormation change set changes. It may ask the service to compute it, but
+    /// leaves nothing behind and changes nothing. Empty for kinds whose fields say it all.
+    async fn preview(&self, _req: &UpdateRequest) -> Result<Vec<Detail>, ProviderError> {
+        Ok(Vec::new())
+    }
 
     /// Whether deleting the resource would destroy data.
     async fn contents(&self, _name: &str) -> Result<Contents, ProviderError> {

@@ -3,7 +3,7 @@
 //! `$${` writes a literal `${` (IAM policy variables such as `$${aws:username}`); it stays
 //! escaped through loading and is turned into `${` only when a string is fully resolved.
 
-use crate::address::{Address, is_identifier};
+use crate::address::{Address, is_attribute};
 use serde_json::Value;
 use std::fmt;
 
@@ -20,7 +20,7 @@ impl Ref {
     /// Parses the inside of `${...}` as `address.attr`; `None` when it is not of that form.
     pub fn parse(expr: &str) -> Option<Ref> {
         let (addr, attr) = expr.rsplit_once('.')?;
-        if !is_identifier(attr) {
+        if !is_attribute(attr) {
             return None;
         }
         Some(Ref {

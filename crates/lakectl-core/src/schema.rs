@@ -40,6 +40,9 @@ pub struct Prop {
     pub immutable: bool,
     /// Never printed: plan output shows `(sensitive)`.
     pub sensitive: bool,
+    /// Sent but never read back by AWS, so never compared: where a CloudFormation template
+    /// was read from. A provider that has one compares something it can read instead.
+    pub write_only: bool,
     /// The value when the stack file leaves it out (also what "unset" in AWS means).
     pub default: Option<Value>,
     /// One line for the user.
@@ -53,6 +56,9 @@ pub struct Prop {
 
 /// An extra check of a property value: `Err` says what is wrong and how to fix it.
 pub type Check = fn(&Value) -> Result<(), String>;
+
+/// In [`Schema::attributes`]: any further attribute the live resource reports.
+pub const ANY_ATTRIBUTE: &str = "*";
 
 /// The type of a property value.
 #[derive(Debug, Clone)]
@@ -99,6 +105,7 @@ impl Prop {
             required: false,
             immutable: false,
             sensitive: false,
+            write_only: false,
             default: None,
             doc,
             check: None,
@@ -118,6 +125,11 @@ impl Prop {
     /// Marks the property sensitive.
     pub fn sensitive(mut self) -> Self {
         self.sensitive = true;
+        self
+    }
+    /// Marks the property write-only: sent, never compared (see [`Prop::write_only`]).
+    pub fn write_only(mut self) -> Self {
+        self.write_only = true;
         self
     }
     /// Sets the default value.
@@ -227,9 +239,13 @@ impl Schema {
         self.props.iter().find(|p| p.name == name)
     }
 
-    /// Whether dependents may reference `attr`.
+    /// Whether dependents may reference `attr`. An `attributes` list holding
+    /// [`ANY_ATTRIBUTE`] accepts every name: the resource itself says which it has (a
+    /// CloudFormation stack's outputs).
     pub fn has_attribute(&self, attr: &str) -> bool {
-        attr == "name" || self.attributes.contains(&attr)
+        attr == "name"
+            || self.attributes.contains(&attr)
+            || self.attributes.contains(&ANY_ATTRIBUTE)
     }
 
     /// Checks a spec (the `properties:` mapping) against the schema. Strings holding a

@@ -3,6 +3,7 @@
 
 use crate::engine::Engine;
 use crate::error::EngineError;
+use crate::execute::WAIT_LIMIT;
 use crate::observe::{Target, observe_all};
 use crate::options::{PlanMode, PlanOptions};
 use crate::ownership::{Claim, Ownership, ownership};
@@ -14,9 +15,10 @@ use crate::specs::{
 };
 use crate::state::{ResourceRecord, StackEnv};
 use lakectl_core::graph::topo_sort;
+use lakectl_core::refs;
 use lakectl_core::{
-    Action, Address, Contents, DesiredResource, DesiredStack, Live, Observation, Plan,
-    ResourceChange, ResourceId, diff,
+    Action, Address, Contents, DesiredResource, DesiredStack, Detail, Live, Observation, Plan,
+    ResourceChange, ResourceId, UpdateRequest, diff,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -98,7 +100,8 @@ pub(crate) async fn plan(
     planner.delete_leftover_records();
     let Planner { nodes, stale, .. } = planner;
     let data_loss = check_contents(engine, &nodes).await?;
-    let resources = ordered_changes(&order, &nodes, &data_loss, opts.mode)?;
+    let details = previews(engine, &nodes).await?;
+    let resources = ordered_changes(&order, &nodes, &data_loss, &details, opts.mode)?;
     Ok(PlannedChanges {
         plan: Plan::new(&desired.stack, &desired.env.name, resources),
         at,
@@ -409,11 +412,53 @@ async fn check_contents(
     Ok(found)
 }
 
+/// Asks the provider of each update what the service says it will do below the resource
+/// (a CloudFormation change set), where every reference is known already.
+async fn previews(
+    engine: &Engine,
+    nodes: &BTreeMap<Address, Node>,
+) -> Result<BTreeMap<Address, Vec<Detail>>, EngineError> {
+    let mut found = BTreeMap::new();
+    for n in nodes.values().filter(|n| n.action == Action::Update) {
+        let (Some(resolved), Some(live)) = (&n.resolved, &n.live) else {
+            continue;
+        };
+        if refs::value_has_ref(resolved) {
+            continue;
+        }
+        let provider = engine.provider(&n.address, &n.kind)?;
+        let req = UpdateRequest {
+            address: n.address.clone(),
+            name: n.name.clone(),
+            desired: resolved.clone(),
+            live: live.spec.clone(),
+            changes: n.changes.clone(),
+            wait_limit: WAIT_LIMIT,
+        };
+        let progress = engine.progress.clone();
+        let emit = move |e: ProgressEvent| progress.event(&e);
+        let details = with_retries(&n.address, &emit, || provider.preview(&req))
+            .await
+            .map_err(|source| EngineError::Provider {
+                address: n.address.clone(),
+                kind: n.kind.clone(),
+                name: n.name.clone(),
+                doing: "previewing the update of",
+                source,
+            })?;
+        if !details.is_empty() {
+            found.insert(n.address.clone(), details);
+        }
+    }
+    Ok(found)
+}
+
 /// Creates, updates and no-ops in dependency order, then deletes in reverse dependency order.
 fn ordered_changes(
     order: &[Address],
     nodes: &BTreeMap<Address, Node>,
     data_loss: &BTreeMap<Address, String>,
+    details: &BTreeMap<Address, Vec<Detail>>,
     mode: PlanMode,
 ) -> Result<Vec<ResourceChange>, EngineError> {
     let forward = order
@@ -449,6 +494,7 @@ fn ordered_changes(
             },
             data_loss: data_loss.get(&n.address).cloned(),
             depends_on: n.depends_on.clone(),
+            details: details.get(&n.address).cloned().unwrap_or_default(),
         })
         .collect())
 }

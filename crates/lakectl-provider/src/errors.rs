@@ -237,6 +237,14 @@ pub trait ClassedWhen<T>: Sized {
     fn missing_when(self, code: &str) -> Result<T, ProviderError> {
         self.classed_when(code, ErrorClass::NotFound)
     }
+
+    /// `code` with a message holding `words` means "no such resource" here: CloudFormation
+    /// answers every bad request with `ValidationError`, a missing stack among them
+    /// ("Stack with id x does not exist").
+    ///
+    /// # Errors
+    /// The call failed.
+    fn missing_when_says(self, code: &str, words: &str) -> Result<T, ProviderError>;
 }
 
 impl<T> ClassedWhen<T> for Result<T, ProviderError> {
@@ -244,6 +252,15 @@ impl<T> ClassedWhen<T> for Result<T, ProviderError> {
         self.map_err(|e| match e.code() == Some(code) {
             true => e.with_class(class),
             false => e,
+        })
+    }
+
+    fn missing_when_says(self, code: &str, words: &str) -> Result<T, ProviderError> {
+        self.map_err(|e| match &e {
+            ProviderError::Aws {
+                code: c, message, ..
+            } if c == code && message.contains(words) => e.with_class(ErrorClass::NotFound),
+            _ => e,
         })
     }
 }
@@ -368,5 +385,29 @@ mod tests {
             causes(&err),
             "dispatch failure: io error: Connection refused (os error 111)"
         );
+    }
+
+    #[test]
+    fn a_validation_error_that_says_missing_reads_as_not_found() {
+        use super::{ClassedWhen, Found};
+        let err = |message: &str| -> Result<(), lakectl_core::ProviderError> {
+            Err(lakectl_core::ProviderError::Aws {
+                operation: "cloudformation:DescribeStacks",
+                resource: "lake-dev-ci".into(),
+                code: "ValidationError".into(),
+                message: message.into(),
+                request_id: None,
+                class: ErrorClass::Validation,
+                retryable: false,
+            })
+        };
+        let missing = err("Stack with id lake-dev-ci does not exist")
+            .missing_when_says("ValidationError", "does not exist")
+            .found();
+        assert!(matches!(missing, Ok(None)));
+        let bad = err("Template format error")
+            .missing_when_says("ValidationError", "does not exist")
+            .found();
+        assert!(bad.is_err(), "another validation error stays an error");
     }
 }

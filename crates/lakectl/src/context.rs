@@ -32,6 +32,7 @@ pub fn schemas() -> Vec<Schema> {
         lakectl_provider_cloudwatch::schema(),
         lakectl_provider_events::schema(),
         lakectl_provider_athena::schema(),
+        lakectl_provider_cloudformation::schema(),
     ]
 }
 
@@ -216,6 +217,12 @@ pub fn providers(aws: &Aws, stacks_dir: &std::path::Path) -> Vec<Arc<dyn Provide
             &aws.config,
             &aws.account,
         )),
+        Arc::new(
+            lakectl_provider_cloudformation::CloudFormationProvider::new(&aws.config, &aws.account)
+                .with_events(Arc::new(|stack: &str, event: &str| {
+                    eprintln!("    {stack}: {event}")
+                })),
+        ),
     ]
 }
 

@@ -57,8 +57,9 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
             _ => sb.write_stack_file(&file, &text),
         }
     }
-    // The jobs' scripts and modules, uploaded as assets, and the state machine's definition.
-    for dir in ["glue", "sfn"] {
+    // The jobs' scripts and modules, uploaded as assets, the state machine's definition and
+    // the CI's CloudFormation template.
+    for dir in ["glue", "sfn", "cfn"] {
         let from = format!("{}/../../stacks/{dir}", env!("CARGO_MANIFEST_DIR"));
         std::fs::create_dir_all(sb.stacks().join(dir)).expect("mkdir");
         for e in std::fs::read_dir(from)
@@ -84,14 +85,20 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
 
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
     assert_eq!(
-        plan["summary"]["create"], 47,
+        plan["summary"]["create"], 49,
         "2 tenants of a bucket, a Glue database and a registration item each, the assets bucket, \
          2 tables, 4 config items, \
          3 roles, 3 jobs, their 14 scripts and modules, acme's API schedule, 3 job log groups, the state machine, its \
          log group, its 2 new-raw-file rules and their role, the job-failure rule, the alerts topic and its subscription, \
-         the Athena workgroup and its results bucket"
+         the Athena workgroup and its results bucket, the CI's CloudFormation stack and its template"
     );
     sb.run(&["deploy", "--yes"]).expect_code(0);
+    // The CI stack made its role; its outputs are the stack's outputs.
+    let ci = format!("{p}-dev-ci");
+    assert!(aws.role_exists(&ci), "the CI stack's role {ci}");
+    let outputs = sb.run(&["outputs", "--json"]).expect_code(0).json();
+    assert_eq!(outputs["ci_project"], ci.as_str());
+    assert_eq!(outputs["ci_log_group"], format!("/aws/codebuild/{ci}"));
 
     for b in &buckets {
         let s3 = &aws.s3;
@@ -395,6 +402,25 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
 
     // A new customer is that customer's tenant and nothing else.
     let env = std::fs::read_to_string(sb.stacks().join("env/dev.yaml")).expect("env");
+
+    // A parameter of the CI stack is an update of that stack alone, done through a change
+    // set; then nothing is left to change.
+    sb.write_env(&format!("{env}  ci_branch: release\n"));
+    let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
+    assert_eq!(
+        changes_of(&plan),
+        [("ci".to_string(), "update".to_string())]
+    );
+    let ci_change = plan["resources"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["address"] == "ci"))
+        .expect("ci planned");
+    assert_eq!(ci_change["changes"][0]["path"], "parameters.Branch");
+    sb.run(&["deploy", "--yes"]).expect_code(0);
+    sb.run(&["plan", "--detailed-exitcode"]).expect_code(0);
+    sb.write_env(&env);
+    sb.run(&["deploy", "--yes"]).expect_code(0);
+
     sb.write_env(&env.replace(
         "customers: [acme, globex]",
         "customers: [acme, globex, hooli]",
@@ -465,6 +491,10 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     assert_eq!(aws.buckets_with_prefix(p), Vec::<String>::new());
     assert!(!aws.table_exists(&lineage));
     assert!(!aws.role_exists(&format!("{p}-dev-api-ingest")));
+    assert!(
+        !aws.role_exists(&ci),
+        "the CI stack and its role are deleted"
+    );
     assert_eq!(aws.log_groups(&logs_prefix), vec![]);
     assert_eq!(aws.glue_database(&databases[0]), None);
     assert!(

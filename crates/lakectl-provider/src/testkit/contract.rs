@@ -134,7 +134,8 @@ pub async fn run(p: Arc<dyn Provider>, subject: &dyn Subject) {
         .schema()
         .props
         .iter()
-        .filter(|prop| !prop.immutable && prop.name != "name")
+        // A write-only property is never compared: what it changes shows elsewhere.
+        .filter(|prop| !prop.immutable && !prop.write_only && prop.name != "name")
         .map(|prop| prop.name)
         .filter(|n| !touched.contains(*n) && !skipped.contains(*n))
         .collect();

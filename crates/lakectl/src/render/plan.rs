@@ -2,7 +2,7 @@
 
 use super::style::Style;
 use super::value::{line_diff, show};
-use lakectl_core::{Action, FieldChange, Plan, ResourceChange, tags};
+use lakectl_core::{Action, Detail, FieldChange, Plan, ResourceChange, tags};
 use std::fmt::Write;
 
 /// Renders a plan. No-op resources are only counted; ownership tags are shown on create only
@@ -111,6 +111,41 @@ fn resource(out: &mut String, r: &ResourceChange, style: Style) {
             style.dim(&format!("+ {hidden_tags} lakectl ownership tag(s)"))
         );
     }
+    details(out, &r.details, style);
+}
+
+/// What the service says the update does below the resource, one line each: CloudFormation's
+/// change set, with its own replacement flag.
+fn details(out: &mut String, details: &[Detail], style: Style) {
+    if details.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "      {}",
+        style.dim("# the service's own change set:")
+    );
+    let width = details.iter().map(|d| d.target.len()).max().unwrap_or(0);
+    for d in details {
+        let action = match d.action.as_str() {
+            "Add" => Action::Create,
+            "Remove" => Action::Delete,
+            _ if d.replacement.as_deref() == Some("True") => Action::Replace,
+            _ => Action::Update,
+        };
+        let replacement = match &d.replacement {
+            Some(r) => format!("  replacement: {r}"),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "      {} {:<width$}  {}{}",
+            paint(style, action, &format!("{:>3}", action.symbol())),
+            d.target,
+            style.dim(&d.kind),
+            paint(style, action, &replacement),
+        );
+    }
 }
 
 fn field_create_tags(out: &mut String, c: &FieldChange, hidden: &mut usize, style: Style) {
@@ -208,6 +243,7 @@ mod tests {
             reason: None,
             data_loss: None,
             depends_on: vec![],
+            details: vec![],
         }
     }
 
@@ -273,6 +309,47 @@ mod tests {
             !text.contains("same"),
             "no-op resources are only counted:\n{text}"
         );
+    }
+
+    #[test]
+    fn a_change_set_is_shown_below_its_stack_with_the_replacement_flag() {
+        let detail = |action: &str, target: &str, kind: &str, replacement: Option<&str>| Detail {
+            action: action.into(),
+            target: target.into(),
+            kind: kind.into(),
+            replacement: replacement.map(str::to_string),
+        };
+        let mut stack = rc(
+            "ci",
+            Action::Update,
+            vec![change(
+                "parameters.Branch",
+                Some(json!("main")),
+                Some(json!("release")),
+            )],
+        );
+        stack.details = vec![
+            detail(
+                "Modify",
+                "Project",
+                "AWS::CodeBuild::Project",
+                Some("False"),
+            ),
+            detail("Modify", "Role", "AWS::IAM::Role", Some("True")),
+            detail("Add", "Cache", "AWS::S3::Bucket", None),
+            detail("Remove", "Old", "AWS::SNS::Topic", None),
+        ];
+        let text = render(&Plan::new("lake", "dev", vec![stack]), Style::plain());
+        let expected = [
+            "      ~ parameters.Branch: \"main\" → \"release\"\n      # the service's own change set:\n",
+            "        ~ Project  AWS::CodeBuild::Project  replacement: False\n",
+            "      -/+ Role     AWS::IAM::Role  replacement: True\n",
+            "        + Cache    AWS::S3::Bucket\n",
+            "        - Old      AWS::SNS::Topic\n",
+        ];
+        for line in expected {
+            assert!(text.contains(line), "missing {line:?} in:\n{text}");
+        }
     }
 
     #[test]
