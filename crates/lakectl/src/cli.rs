@@ -50,6 +50,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Remove the deploy lock of a dead deploy.
     Unlock(UnlockArgs),
+    /// Start a build of the stack's CodeBuild project and follow it to its end.
+    Build(BuildArgs),
 }
 
 /// Options shared by commands that observe AWS.
@@ -142,4 +144,19 @@ pub struct UnlockArgs {
     /// Required: removing another process's lock is a deliberate act.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `lakectl build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The project; by default the stack's one (a codebuild.project, or a stack's
+    /// `ProjectName` output).
+    #[arg(long)]
+    pub project: Option<String>,
+    /// The branch, tag or commit to build instead of the project's own.
+    #[arg(long)]
+    pub source_version: Option<String>,
+    /// Stop following (the build goes on) after this many minutes.
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=2160))]
+    pub timeout_minutes: u32,
 }

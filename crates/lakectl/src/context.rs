@@ -33,6 +33,7 @@ pub fn schemas() -> Vec<Schema> {
         lakectl_provider_events::schema(),
         lakectl_provider_athena::schema(),
         lakectl_provider_cloudformation::schema(),
+        lakectl_provider_codebuild::schema(),
     ]
 }
 
@@ -223,6 +224,10 @@ pub fn providers(aws: &Aws, stacks_dir: &std::path::Path) -> Vec<Arc<dyn Provide
                     eprintln!("    {stack}: {event}")
                 })),
         ),
+        Arc::new(lakectl_provider_codebuild::CodeBuildProvider::new(
+            &aws.config,
+            &aws.account,
+        )),
     ]
 }
 

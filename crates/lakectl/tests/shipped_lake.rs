@@ -85,12 +85,12 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
 
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
     assert_eq!(
-        plan["summary"]["create"], 49,
+        plan["summary"]["create"], 50,
         "2 tenants of a bucket, a Glue database and a registration item each, the assets bucket, \
          2 tables, 4 config items, \
          3 roles, 3 jobs, their 14 scripts and modules, acme's API schedule, 3 job log groups, the state machine, its \
          log group, its 2 new-raw-file rules and their role, the job-failure rule, the alerts topic and its subscription, \
-         the Athena workgroup and its results bucket, the CI's CloudFormation stack and its template"
+         the Athena workgroup and its results bucket, the CI's CloudFormation stack, its template and its build-result rule"
     );
     sb.run(&["deploy", "--yes"]).expect_code(0);
     // The CI stack made its role; its outputs are the stack's outputs.

@@ -1,6 +1,7 @@
 //! One module per command.
 
 mod apply;
+mod build;
 mod import;
 mod outputs;
 mod plan;
@@ -23,5 +24,6 @@ pub async fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Outputs(args) => outputs::run(cli, args).await,
         Command::Import(args) => import::run(cli, args).await,
         Command::Unlock(args) => unlock::run(cli, args).await,
+        Command::Build(args) => build::run(cli, args).await,
     }
 }
