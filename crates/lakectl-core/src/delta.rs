@@ -155,11 +155,23 @@ fn value_label(v: &Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), str::to_string)
 }
 
+/// What a plan holds of a sensitive value: that there is one, never the value (not in the
+/// plan people read, not in `--json`).
+pub const REDACTED: &str = "(sensitive)";
+
+/// A value as a plan holds it: absent when null, [`REDACTED`] when sensitive.
+pub fn shown(v: Option<&Value>, sensitive: bool) -> Option<Value> {
+    v.filter(|v| !v.is_null()).map(|v| match sensitive {
+        true => Value::String(REDACTED.to_string()),
+        false => v.clone(),
+    })
+}
+
 fn change(path: Path, before: Option<&Value>, after: Option<&Value>, f: Flags) -> FieldChange {
     FieldChange {
         path: path.to_string(),
-        before: before.filter(|v| !v.is_null()).cloned(),
-        after: after.filter(|v| !v.is_null()).cloned(),
+        before: shown(before, f.sensitive),
+        after: shown(after, f.sensitive),
         forces_replace: f.immutable,
         sensitive: f.sensitive,
         known_after_apply: after.is_some_and(value_has_ref),
@@ -313,12 +325,14 @@ mod tests {
             &json!({"name": "a"}),
         );
         assert!(changes[0].known_after_apply);
-        // Sensitive flag is carried for renderers to mask.
+        // A sensitive value is flagged, and the plan never holds it.
         let changes = diff(
             &schema(),
             &json!({"secret": "new"}),
             &json!({"secret": "old"}),
         );
         assert!(changes[0].sensitive);
+        let shown = serde_json::to_string(&changes).expect("serializes");
+        assert!(!shown.contains("new") && !shown.contains("old"), "{shown}");
     }
 }

@@ -53,7 +53,8 @@ pub struct ResourceChange {
     pub action: Action,
     /// The changed fields (for create: every desired field; for delete: none).
     pub changes: Vec<FieldChange>,
-    /// For the user only: why a replace is needed, or what data a delete would destroy.
+    /// For the user only: why a replace is needed, why a delete happens, or what an update
+    /// can show only at deploy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// What a delete or replace would destroy (`12 objects`), when the resource holds data.

@@ -184,9 +184,15 @@ pub trait Provider: Send + Sync {
     /// Deletes the resource.
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError>;
 
+    /// Whether [`Provider::preview`] asks the service what an update does.
+    fn previews(&self) -> bool {
+        false
+    }
+
     /// What the service says `req` would do below the resource, for the plan: the resources
     /// a CloudFormation change set changes. It may ask the service to compute it, but
     /// leaves nothing behind and changes nothing. Empty for kinds whose fields say it all.
+    /// The engine asks only when what the resource depends on exists already.
     async fn preview(&self, _req: &UpdateRequest) -> Result<Vec<Detail>, ProviderError> {
         Ok(Vec::new())
     }

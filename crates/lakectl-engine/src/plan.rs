@@ -100,8 +100,8 @@ pub(crate) async fn plan(
     planner.delete_leftover_records();
     let Planner { nodes, stale, .. } = planner;
     let data_loss = check_contents(engine, &nodes).await?;
-    let details = previews(engine, &nodes).await?;
-    let resources = ordered_changes(&order, &nodes, &data_loss, &details, opts.mode)?;
+    let previews = previews(engine, &nodes).await?;
+    let resources = ordered_changes(&order, &nodes, &data_loss, &previews, opts.mode)?;
     Ok(PlannedChanges {
         plan: Plan::new(&desired.stack, &desired.env.name, resources),
         at,
@@ -412,21 +412,52 @@ async fn check_contents(
     Ok(found)
 }
 
+/// What the plan says of an update below the resource: the service's own changes, or why
+/// they can be known only at deploy.
+#[derive(Default)]
+struct Previews {
+    details: BTreeMap<Address, Vec<Detail>>,
+    later: BTreeMap<Address, String>,
+}
+
 /// Asks the provider of each update what the service says it will do below the resource
-/// (a CloudFormation change set), where every reference is known already.
+/// (a CloudFormation change set), where what it depends on exists already: a change set
+/// of a template not uploaded yet cannot be made.
 async fn previews(
     engine: &Engine,
     nodes: &BTreeMap<Address, Node>,
-) -> Result<BTreeMap<Address, Vec<Detail>>, EngineError> {
-    let mut found = BTreeMap::new();
+) -> Result<Previews, EngineError> {
+    let mut found = Previews::default();
     for n in nodes.values().filter(|n| n.action == Action::Update) {
         let (Some(resolved), Some(live)) = (&n.resolved, &n.live) else {
             continue;
         };
-        if refs::value_has_ref(resolved) {
+        let provider = engine.provider(&n.address, &n.kind)?;
+        if !provider.previews() {
             continue;
         }
-        let provider = engine.provider(&n.address, &n.kind)?;
+        let waiting: Vec<String> = n
+            .depends_on
+            .iter()
+            .filter(|d| {
+                nodes
+                    .get(*d)
+                    .is_some_and(|d| matches!(d.action, Action::Create | Action::Replace))
+            })
+            .map(Address::to_string)
+            .collect();
+        if !waiting.is_empty() || refs::value_has_ref(resolved) {
+            let what = match waiting.as_slice() {
+                [] => "what it refers to is".to_string(),
+                [one] => format!("{one} is"),
+                many => format!("{} are", many.join(", ")),
+            };
+            found.later.insert(
+                n.address.clone(),
+                format!("the service's own change set is made at deploy, once {what} in place"),
+            );
+            continue;
+        }
         let req = UpdateRequest {
             address: n.address.clone(),
             name: n.name.clone(),
@@ -447,7 +478,7 @@ async fn previews(
                 source,
             })?;
         if !details.is_empty() {
-            found.insert(n.address.clone(), details);
+            found.details.insert(n.address.clone(), details);
         }
     }
     Ok(found)
@@ -458,7 +489,7 @@ fn ordered_changes(
     order: &[Address],
     nodes: &BTreeMap<Address, Node>,
     data_loss: &BTreeMap<Address, String>,
-    details: &BTreeMap<Address, Vec<Detail>>,
+    previews: &Previews,
     mode: PlanMode,
 ) -> Result<Vec<ResourceChange>, EngineError> {
     let forward = order
@@ -490,11 +521,16 @@ fn ordered_changes(
                 (Action::Delete, PlanMode::Deploy) => {
                     Some("no longer declared in the stack files".to_string())
                 }
+                (Action::Update, _) => previews.later.get(&n.address).cloned(),
                 _ => None,
             },
             data_loss: data_loss.get(&n.address).cloned(),
             depends_on: n.depends_on.clone(),
-            details: details.get(&n.address).cloned().unwrap_or_default(),
+            details: previews
+                .details
+                .get(&n.address)
+                .cloned()
+                .unwrap_or_default(),
         })
         .collect())
 }

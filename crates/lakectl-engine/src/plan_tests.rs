@@ -30,6 +30,15 @@ fn chain() -> DesiredStack {
     )
 }
 
+/// The planned change of `addr`.
+fn change_of(plan: &Plan, addr: &str) -> lakectl_core::ResourceChange {
+    plan.resources
+        .iter()
+        .find(|r| r.address.as_str() == addr)
+        .expect("planned")
+        .clone()
+}
+
 trait TapKind {
     fn tap_kind(self, kind: &str) -> Self;
 }
@@ -64,15 +73,7 @@ async fn fresh_plan_creates_everything_in_dependency_order() {
             ("c_link".into(), Action::Create),
         ]
     );
-    let by = |addr: &str| {
-        planned
-            .plan
-            .resources
-            .iter()
-            .find(|r| r.address.as_str() == addr)
-            .expect("planned")
-            .clone()
-    };
+    let by = |addr: &str| change_of(&planned.plan, addr);
     let b = by("b_bucket");
     let source = b
         .changes
@@ -425,4 +426,42 @@ async fn broken_inputs_are_named() {
         }
     }
     assert!(h.world.calls().iter().all(|c| c.op != Op::Create));
+}
+
+#[tokio::test]
+async fn an_update_shows_the_services_own_changes_once_what_it_needs_exists() {
+    let links = |target: &str, key: &str| {
+        stack(
+            vec![
+                res("fake.bucket", "a_bucket", json!({"key": key})),
+                res("fake.bucket", "own", json!({"target": target})).tap_kind("fake.link"),
+                res("fake.bucket", "waits", json!({"target": "${a_bucket.id}"}))
+                    .tap_kind("fake.link"),
+            ],
+            RemovalPolicy::Destroy,
+        )
+    };
+    let h = Harness::new(Duration::ZERO);
+    h.deploy(&links("x", "ka")).await;
+    // `own` changes with everything in place: the service is asked. `waits` refers to a
+    // bucket that is replaced: nothing can be asked of what does not exist yet.
+    let planned = h
+        .plan(&links("y", "kb"), PlanMode::Deploy)
+        .await
+        .expect("plan");
+    let by = |addr: &str| change_of(&planned.plan, addr);
+    let own = by("own");
+    assert_eq!(own.action, Action::Update);
+    let shown: Vec<&str> = own.details.iter().map(|d| d.target.as_str()).collect();
+    assert_eq!(shown, [format!("{}.target", physical("own"))]);
+    let waits = by("waits");
+    assert_eq!(waits.action, Action::Update);
+    assert!(waits.details.is_empty());
+    assert_eq!(
+        waits.reason.as_deref(),
+        Some("the service's own change set is made at deploy, once a_bucket is in place")
+    );
+    // A kind that does not preview gets neither.
+    let bucket = by("a_bucket");
+    assert!(bucket.details.is_empty());
 }

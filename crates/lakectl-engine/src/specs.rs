@@ -3,7 +3,7 @@
 
 use crate::state::StackEnv;
 use lakectl_core::refs::{self, Ref};
-use lakectl_core::{Address, Attributes, FieldChange, Provider, Schema, tags};
+use lakectl_core::{Address, Attributes, FieldChange, Provider, Schema, delta, tags};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -50,13 +50,16 @@ pub(crate) fn create_changes(schema: &Schema, spec: &Value) -> Vec<FieldChange> 
     };
     obj.iter()
         .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| FieldChange {
-            path: k.clone(),
-            before: None,
-            after: Some(v.clone()),
-            forces_replace: false,
-            sensitive: schema.prop(k).is_some_and(|p| p.sensitive),
-            known_after_apply: refs::value_has_ref(v),
+        .map(|(k, v)| {
+            let sensitive = schema.prop(k).is_some_and(|p| p.sensitive);
+            FieldChange {
+                path: k.clone(),
+                before: None,
+                after: delta::shown(Some(v), sensitive),
+                forces_replace: false,
+                sensitive,
+                known_after_apply: refs::value_has_ref(v),
+            }
         })
         .collect()
 }

@@ -11,8 +11,8 @@ use crate::state::{StackEnv, StateStore};
 use async_trait::async_trait;
 use lakectl_core::{
     Address, Attributes, Contents, CreateRequest, DeleteRequest, DesiredResource, DesiredStack,
-    EnvSettings, ErrorClass, Live, Observation, Prop, Provider, ProviderError, RemovalPolicy,
-    Schema, Type, UpdateRequest,
+    Detail, EnvSettings, ErrorClass, Live, Observation, Prop, Provider, ProviderError,
+    RemovalPolicy, Schema, Type, UpdateRequest,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -350,6 +350,25 @@ impl Provider for FakeProvider {
                 Ok(())
             })
             .await
+    }
+
+    /// A link previews its updates, as a CloudFormation stack does: one change per changed
+    /// field, named after the link.
+    fn previews(&self) -> bool {
+        self.schema.kind == "fake.link"
+    }
+
+    async fn preview(&self, req: &UpdateRequest) -> Result<Vec<Detail>, ProviderError> {
+        Ok(req
+            .changes
+            .iter()
+            .map(|c| Detail {
+                action: "Modify".into(),
+                target: format!("{}.{}", req.name, c.path),
+                kind: "Fake::Part".into(),
+                replacement: Some("False".into()),
+            })
+            .collect())
     }
 
     /// A link named `BUCKET/...` is held in that bucket.

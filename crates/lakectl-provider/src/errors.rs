@@ -21,6 +21,7 @@ const CLASSES: &[(ErrorClass, &[&str])] = &[
             "EntityNotFoundException",
             "StateMachineDoesNotExist",
             "TableNotFoundException",
+            "ParameterNotFound",
         ],
     ),
     (
@@ -32,6 +33,7 @@ const CLASSES: &[(ErrorClass, &[&str])] = &[
             "BucketAlreadyOwnedByYou",
             "BucketAlreadyExists",
             "StateMachineAlreadyExists",
+            "ParameterAlreadyExists",
         ],
     ),
     (
@@ -349,6 +351,8 @@ mod tests {
             ("sns", "AuthorizationError", ErrorClass::AccessDenied),
             ("iam", "DeleteConflict", ErrorClass::Conflict),
             ("cloudformation", "ValidationError", ErrorClass::Validation),
+            ("ssm", "ParameterNotFound", ErrorClass::NotFound),
+            ("ssm", "ParameterAlreadyExists", ErrorClass::AlreadyExists),
             ("logs", "InvalidParameterException", ErrorClass::Validation),
             ("unknown", "SomethingNew", ErrorClass::Other),
         ];

@@ -34,6 +34,7 @@ pub fn schemas() -> Vec<Schema> {
         lakectl_provider_athena::schema(),
         lakectl_provider_cloudformation::schema(),
         lakectl_provider_codebuild::schema(),
+        lakectl_provider_ssm::schema(),
     ]
 }
 
@@ -225,6 +226,10 @@ pub fn providers(aws: &Aws, stacks_dir: &std::path::Path) -> Vec<Arc<dyn Provide
                 })),
         ),
         Arc::new(lakectl_provider_codebuild::CodeBuildProvider::new(
+            &aws.config,
+            &aws.account,
+        )),
+        Arc::new(lakectl_provider_ssm::SsmProvider::new(
             &aws.config,
             &aws.account,
         )),

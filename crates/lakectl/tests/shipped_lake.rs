@@ -85,12 +85,12 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
 
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
     assert_eq!(
-        plan["summary"]["create"], 50,
+        plan["summary"]["create"], 52,
         "2 tenants of a bucket, a Glue database and a registration item each, the assets bucket, \
          2 tables, 4 config items, \
          3 roles, 3 jobs, their 14 scripts and modules, acme's API schedule, 3 job log groups, the state machine, its \
          log group, its 2 new-raw-file rules and their role, the job-failure rule, the alerts topic and its subscription, \
-         the Athena workgroup and its results bucket, the CI's CloudFormation stack, its template and its build-result rule"
+         the Athena workgroup and its results bucket, the CI's CloudFormation stack, its template, its 2 settings in Parameter Store and its build-result rule"
     );
     sb.run(&["deploy", "--yes"]).expect_code(0);
     // The CI stack made its role; its outputs are the stack's outputs.
@@ -403,13 +403,14 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     // A new customer is that customer's tenant and nothing else.
     let env = std::fs::read_to_string(sb.stacks().join("env/dev.yaml")).expect("env");
 
-    // A parameter of the CI stack is an update of that stack alone, done through a change
-    // set; then nothing is left to change.
+    // The CI's branch is its setting in Parameter Store and a parameter of its stack: an
+    // update of those two alone, the stack's done through a change set; then nothing is left
+    // to change.
     sb.write_env(&format!("{env}  ci_branch: release\n"));
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
     assert_eq!(
         changes_of(&plan),
-        [("ci".to_string(), "update".to_string())]
+        ["ci_branch", "ci"].map(|a| (a.to_string(), "update".to_string()))
     );
     let ci_change = plan["resources"]
         .as_array()

@@ -196,6 +196,10 @@ impl Provider for CloudFormationProvider {
         self.stacks.delete(&req.name, req.wait_limit).await
     }
 
+    fn previews(&self) -> bool {
+        true
+    }
+
     /// The change set CloudFormation makes for the update, deleted again. Nothing to ask
     /// when only termination protection changes or the stack must be repaired first.
     async fn preview(&self, req: &UpdateRequest) -> Result<Vec<Detail>, ProviderError> {
