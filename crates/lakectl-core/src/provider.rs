@@ -189,10 +189,17 @@ pub trait Provider: Send + Sync {
         false
     }
 
+    /// Whether [`Provider::preview`] can ask before what the resource depends on exists: it
+    /// sends what it needs itself (a template's text instead of its uploaded copy).
+    fn previews_ahead(&self) -> bool {
+        false
+    }
+
     /// What the service says `req` would do below the resource, for the plan: the resources
     /// a CloudFormation change set changes. It may ask the service to compute it, but
     /// leaves nothing behind and changes nothing. Empty for kinds whose fields say it all.
-    /// The engine asks only when what the resource depends on exists already.
+    /// The engine asks only when what the resource depends on exists already, unless
+    /// [`Provider::previews_ahead`].
     async fn preview(&self, _req: &UpdateRequest) -> Result<Vec<Detail>, ProviderError> {
         Ok(Vec::new())
     }

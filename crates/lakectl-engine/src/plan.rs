@@ -436,9 +436,11 @@ async fn previews(
         if !provider.previews() {
             continue;
         }
+        let ahead = provider.previews_ahead();
         let waiting: Vec<String> = n
             .depends_on
             .iter()
+            .filter(|_| !ahead)
             .filter(|d| {
                 nodes
                     .get(*d)

@@ -221,6 +221,7 @@ pub fn providers(aws: &Aws, stacks_dir: &std::path::Path) -> Vec<Arc<dyn Provide
         )),
         Arc::new(
             lakectl_provider_cloudformation::CloudFormationProvider::new(&aws.config, &aws.account)
+                .with_templates(stacks_dir.to_path_buf())
                 .with_events(Arc::new(|stack: &str, event: &str| {
                     eprintln!("    {stack}: {event}")
                 })),

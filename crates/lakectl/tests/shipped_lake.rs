@@ -419,8 +419,10 @@ fn the_shipped_lake_deploys_reads_back_as_declared_and_destroys_cleanly() {
     assert_eq!(ci_change["changes"][0]["path"], "parameters.Branch");
     sb.run(&["deploy", "--yes"]).expect_code(0);
     sb.run(&["plan", "--detailed-exitcode"]).expect_code(0);
+    // The rest keeps that branch: moto's change sets compare parameters with those of the
+    // stack's create, so a change back to them reads as no change there (see README.md).
+    let env = format!("{env}  ci_branch: release\n");
     sb.write_env(&env);
-    sb.run(&["deploy", "--yes"]).expect_code(0);
 
     sb.write_env(&env.replace(
         "customers: [acme, globex]",

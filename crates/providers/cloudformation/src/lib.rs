@@ -25,12 +25,16 @@ use lakectl_core::{
 use lakectl_provider::AccountContext;
 use live::Phase;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Receives a line for each stack event while lakectl waits on CloudFormation:
 /// `(stack name, "Role (AWS::IAM::Role) CREATE_COMPLETE")`.
 pub type EventSink = Arc<dyn Fn(&str, &str) + Send + Sync>;
+
+/// The most CloudFormation takes as a template's text in a request (larger ones go by URL).
+const MAX_TEMPLATE_BODY: usize = 51_200;
 
 /// How long to wait before looking again at a stack CloudFormation is busy with.
 const BUSY_RETRY: Duration = Duration::from_secs(5);
@@ -40,6 +44,8 @@ pub struct CloudFormationProvider {
     stacks: stack::Stacks,
     schema: Schema,
     defaults: Defaults,
+    /// The stack folder, where templates are found by their asset key.
+    templates: Option<PathBuf>,
 }
 
 /// The parameter defaults of each template read, by content hash.
@@ -87,7 +93,38 @@ impl CloudFormationProvider {
             stacks: stack::Stacks::new(client, account),
             schema: schema(),
             defaults: Defaults::default(),
+            templates: None,
         }
+    }
+
+    /// Finds templates in `stacks_dir` by their asset key, so that a plan can show the change
+    /// set of a template that deploy has not uploaded yet.
+    pub fn with_templates(mut self, stacks_dir: PathBuf) -> Self {
+        self.templates = Some(stacks_dir);
+        self
+    }
+
+    /// The text of the template at asset `uri`, from the stack folder: the file of that name
+    /// whose content hash is the key's. `None` when there is none (or it is too big to send).
+    fn local_template(&self, uri: &str) -> Option<String> {
+        let hash = schema::content_hash(uri)?;
+        let file = uri.rsplit('/').next()?;
+        let mut dirs = vec![self.templates.clone()?];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).ok()?.filter_map(Result::ok) {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.file_name().is_some_and(|n| n == file)
+                    && let Ok(text) = std::fs::read_to_string(&path)
+                    && live::template_hash(&text) == hash
+                    && text.len() <= MAX_TEMPLATE_BODY
+                {
+                    return Some(text);
+                }
+            }
+        }
+        None
     }
 
     /// Reports each stack event seen while waiting to `sink`.
@@ -200,6 +237,11 @@ impl Provider for CloudFormationProvider {
         true
     }
 
+    /// A template not uploaded yet is sent as its text, found in the stack folder.
+    fn previews_ahead(&self) -> bool {
+        self.templates.is_some()
+    }
+
     /// The change set CloudFormation makes for the update, deleted again. Nothing to ask
     /// when only termination protection changes or the stack must be repaired first.
     async fn preview(&self, req: &UpdateRequest) -> Result<Vec<Detail>, ProviderError> {
@@ -213,8 +255,18 @@ impl Provider for CloudFormationProvider {
         {
             return Ok(Vec::new());
         }
+        let body = req
+            .desired
+            .get("template")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|uri| self.local_template(uri));
+        // An edited template not found in the stack folder (or too big to send) is not
+        // uploaded yet: there is nothing CloudFormation could read.
+        if body.is_none() && req.touches("template_hash") {
+            return Ok(Vec::new());
+        }
         self.stacks
-            .preview(&req.name, &req.desired, req.wait_limit)
+            .preview(&req.name, &req.desired, req.wait_limit, body)
             .await
     }
 }

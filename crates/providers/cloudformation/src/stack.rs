@@ -251,8 +251,15 @@ impl Stacks {
         name: &str,
         spec: &Value,
         limit: Duration,
+        body: Option<String>,
     ) -> Result<Option<(String, Vec<Detail>)>, ProviderError> {
         let i = self.inputs(name, spec)?;
+        // The template's own text when given (a plan, before deploy uploads it), else the
+        // uploaded asset.
+        let (template_url, template_body) = match body {
+            Some(b) => (None, Some(b)),
+            None => (Some(i.template_url), None),
+        };
         let millis = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis());
@@ -262,7 +269,8 @@ impl Stacks {
             .stack_name(name)
             .change_set_name(format!("lakectl-{millis}"))
             .change_set_type(ChangeSetType::Update)
-            .template_url(i.template_url)
+            .set_template_url(template_url)
+            .set_template_body(template_body)
             .set_parameters(Some(i.parameters))
             .set_capabilities(Some(i.capabilities))
             .set_tags(Some(i.tags))
@@ -350,8 +358,9 @@ impl Stacks {
         name: &str,
         spec: &Value,
         limit: Duration,
+        body: Option<String>,
     ) -> Result<Vec<Detail>, ProviderError> {
-        match self.change_set(name, spec, limit).await? {
+        match self.change_set(name, spec, limit, body).await? {
             Some((id, details)) => {
                 self.drop_change_set(name, &id).await?;
                 Ok(details)
@@ -367,7 +376,7 @@ impl Stacks {
         spec: &Value,
         limit: Duration,
     ) -> Result<(), ProviderError> {
-        let Some((id, _)) = self.change_set(name, spec, limit).await? else {
+        let Some((id, _)) = self.change_set(name, spec, limit, None).await? else {
             return Ok(());
         };
         let seen = self.seen(name).await;

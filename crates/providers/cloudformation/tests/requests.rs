@@ -31,6 +31,7 @@ use lakectl_provider::testkit::{
 };
 use lakectl_provider_cloudformation::CloudFormationProvider;
 use serde_json::{Value, json};
+use sha2::Digest;
 
 const NAME: &str = "lake-dev-ci";
 const TEMPLATE: &str = "s3://lake-dev-assets/assets/0123456789abcdef/codebuild.yaml";
@@ -536,4 +537,34 @@ async fn a_failed_create_names_the_resource_and_leaves_what_the_next_deploy_repa
                 .contains("Project (AWS::CodeBuild::Project) CREATE_FAILED: Invalid service role"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn a_template_not_uploaded_yet_is_previewed_from_its_text_in_the_stack_folder() {
+    let body = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n";
+    let hash = &hex::encode(sha2::Sha256::digest(body.as_bytes()))[..16];
+    let dir = std::env::temp_dir().join(format!("lakectl-cfn-templates-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("cfn")).expect("temp dir");
+    std::fs::write(dir.join("cfn/codebuild.yaml"), body).expect("template");
+    let make = mock!(Client::create_change_set)
+        .match_requests(move |r| r.template_body() == Some(body) && r.template_url().is_none())
+        .then_output(|| CreateChangeSetOutput::builder().id("cs-1").build());
+    let (read, drop) = (change_set_pending_then(computed), deletes_change_set());
+    let p = provider(&[&make, &read, &drop]).with_templates(dir.clone());
+    assert!(p.previews_ahead());
+    let mut edited = spec("main");
+    edited["template"] = json!(format!("s3://lake-dev-assets/assets/{hash}/codebuild.yaml"));
+    let details = p
+        .preview(&update_between(
+            &p,
+            "ci",
+            NAME,
+            &live("main", "ready"),
+            &edited,
+        ))
+        .await
+        .expect("previewed");
+    assert_eq!(details.len(), 2);
+    assert_eq!(make.num_calls(), 1);
+    let _ = std::fs::remove_dir_all(dir);
 }
