@@ -436,18 +436,21 @@ async fn previews(
         if !provider.previews() {
             continue;
         }
-        let ahead = provider.previews_ahead();
-        let waiting: Vec<String> = n
-            .depends_on
-            .iter()
-            .filter(|_| !ahead)
-            .filter(|d| {
-                nodes
-                    .get(*d)
-                    .is_some_and(|d| matches!(d.action, Action::Create | Action::Replace))
-            })
-            .map(Address::to_string)
-            .collect();
+        // What does not exist yet, unless the provider sends what it needs itself.
+        let not_yet = |d: &&Address| {
+            nodes
+                .get(*d)
+                .is_some_and(|d| matches!(d.action, Action::Create | Action::Replace))
+        };
+        let waiting: Vec<String> = match provider.previews_ahead() {
+            true => Vec::new(),
+            false => n
+                .depends_on
+                .iter()
+                .filter(not_yet)
+                .map(Address::to_string)
+                .collect(),
+        };
         if !waiting.is_empty() || refs::value_has_ref(resolved) {
             let what = match waiting.as_slice() {
                 [] => "what it refers to is".to_string(),
