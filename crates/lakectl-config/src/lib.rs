@@ -31,6 +31,21 @@ use std::path::{Path, PathBuf};
 /// # Errors
 /// Every problem found in the stack and env files, each at its file, line and column.
 pub fn load(stacks_dir: &Path, env: &str, schemas: &[Schema]) -> Result<DesiredStack, Diagnostics> {
+    load_with_vars(stacks_dir, env, &[], schemas)
+}
+
+/// [`load`], with `vars` (name, value as YAML text) set over the env file's values, as
+/// `--var NAME=VALUE` on the command line does.
+///
+/// # Errors
+/// As [`load`]; a var given here that no stack file declares, or whose value is not a var's
+/// value, is reported at `--var NAME`.
+pub fn load_with_vars(
+    stacks_dir: &Path,
+    env: &str,
+    vars: &[(String, String)],
+    schemas: &[Schema],
+) -> Result<DesiredStack, Diagnostics> {
     let mut errs = Vec::new();
     let kinds: Vec<&str> = schemas.iter().map(|s| s.kind).collect();
     let mut decls = stack_file::Decls::default();
@@ -55,6 +70,7 @@ pub fn load(stacks_dir: &Path, env: &str, schemas: &[Schema]) -> Result<DesiredS
     let env_settings = match env_file {
         Some(f) => {
             override_vars(&mut decls, f.vars, &mut errs);
+            override_vars(&mut decls, command_line_vars(vars, &mut errs), &mut errs);
             f.settings
         }
         None => lakectl_core::EnvSettings {
@@ -157,6 +173,26 @@ pub(crate) fn read_yaml(path: &Path, errs: &mut Vec<Diagnostic>) -> Option<Node>
     };
     let src = Source::new(path.to_path_buf(), &text);
     source::parse(&src, &text).map_err(|d| errs.push(d)).ok()
+}
+
+/// `--var NAME=VALUE` values, each read as the one-line YAML document `NAME: VALUE`, so that
+/// a problem is shown at `--var` with the value as the user wrote it.
+fn command_line_vars(
+    vars: &[(String, String)],
+    errs: &mut Vec<Diagnostic>,
+) -> Vec<(String, source::Pos, Node)> {
+    let mut out = Vec::new();
+    for (name, value) in vars {
+        let text = format!("{name}: {value}");
+        let src = Source::new(PathBuf::from("--var"), &text);
+        let Ok(root) = source::parse(&src, &text).map_err(|d| errs.push(d)) else {
+            continue;
+        };
+        for e in root.entries().unwrap_or_default() {
+            out.push((e.key.clone(), e.key_pos.clone(), e.value.clone()));
+        }
+    }
+    out
 }
 
 fn override_vars(

@@ -210,3 +210,36 @@ fn depends_on_reaches_the_graph_without_repeating_references() {
         BTreeSet::from([addr("raw[a]"), addr("raw[b]"), addr("table")])
     );
 }
+
+#[test]
+fn command_line_vars_win_over_the_env_file() {
+    let vars = [
+        ("customers".to_string(), "[acme, umbrella]".to_string()),
+        ("prefix".to_string(), "other".to_string()),
+    ];
+    let stack = lakectl_config::load_with_vars(Path::new(DIR), "dev", &vars, &common::schemas())
+        .unwrap_or_else(|d| panic!("the good stack failed to load with --var:\n{d}"));
+    let buckets: Vec<&str> = stack
+        .resources
+        .keys()
+        .filter(|a| a.name() == "customer_bucket")
+        .map(Address::as_str)
+        .collect();
+    assert_eq!(
+        buckets,
+        vec!["customer_bucket[acme]", "customer_bucket[umbrella]"]
+    );
+}
+
+#[test]
+fn a_command_line_var_nobody_declares_is_named_at_its_flag() {
+    let vars = [("custmers".to_string(), "[acme]".to_string())];
+    let Err(d) = lakectl_config::load_with_vars(Path::new(DIR), "dev", &vars, &common::schemas())
+    else {
+        panic!("an undeclared --var loaded");
+    };
+    let text = d.to_string();
+    assert_eq!(d.len(), 1, "{text}");
+    assert!(text.contains("--var:1:1"), "{text}");
+    assert!(text.contains("did you mean `customers`?"), "{text}");
+}

@@ -24,6 +24,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub stats: bool,
 
+    /// Set a var for this run, over the env file's value (repeatable). VALUE is read as YAML:
+    /// `--var tenants='[acme, globex]'`.
+    #[arg(long = "var", global = true, value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -52,6 +57,20 @@ pub enum Command {
     Unlock(UnlockArgs),
     /// Start a build of the stack's CodeBuild project and follow it to its end.
     Build(BuildArgs),
+    /// Print a shell completion script: `lakectl completions bash > ~/.local/share/bash-completion/completions/lakectl`.
+    Completions(CompletionsArgs),
+}
+
+/// `NAME=VALUE` of `--var`.
+fn parse_var(arg: &str) -> Result<(String, String), String> {
+    match arg.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!(
+            "`{arg}` is not NAME=VALUE; write e.g. `--var log_retention_days=30`"
+        )),
+    }
 }
 
 /// Options shared by commands that observe AWS.
@@ -159,4 +178,12 @@ pub struct BuildArgs {
     /// Stop following (the build goes on) after this many minutes.
     #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=2160))]
     pub timeout_minutes: u32,
+}
+
+/// `lakectl completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

@@ -65,13 +65,15 @@ pub fn env_name(cli: &Cli) -> Result<&str> {
 /// Loads and validates the stack for the env. Makes no AWS call.
 pub fn load(cli: &Cli) -> Result<DesiredStack> {
     let env = env_name(cli)?;
-    lakectl_config::load(&cli.stacks_dir, env, &schemas()).map_err(|diagnostics| {
-        eprint!("{diagnostics}");
-        BadStack {
-            count: diagnostics.len(),
-        }
-        .into()
-    })
+    lakectl_config::load_with_vars(&cli.stacks_dir, env, &cli.vars, &schemas()).map_err(
+        |diagnostics| {
+            eprint!("{diagnostics}");
+            BadStack {
+                count: diagnostics.len(),
+            }
+            .into()
+        },
+    )
 }
 
 /// A connection to the env's AWS account (or emulator), with the account verified.

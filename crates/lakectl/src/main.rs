@@ -12,7 +12,19 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    // A usage error exits 1, not clap's 2: under `plan --detailed-exitcode`, 2 means
+    // "changes pending", and a mistyped flag must not read as that in CI.
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     // Errors name files as `file:line:col`; wrapping them at 80 columns in a CI log breaks
     // those places apart, so lines wrap only on a terminal.
     let wrap = std::io::stderr().is_terminal();

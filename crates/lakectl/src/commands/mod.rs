@@ -25,5 +25,13 @@ pub async fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Import(args) => import::run(cli, args).await,
         Command::Unlock(args) => unlock::run(cli, args).await,
         Command::Build(args) => build::run(cli, args).await,
+        Command::Completions(args) => Ok(completions(args.shell)),
     }
+}
+
+/// Writes the completion script of `shell` to stdout.
+fn completions(shell: clap_complete::Shell) -> ExitCode {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut cmd, "lakectl", &mut std::io::stdout());
+    ExitCode::SUCCESS
 }
