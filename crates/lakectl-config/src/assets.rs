@@ -79,6 +79,7 @@ pub(crate) fn resources(
             name,
             location: pos.location(),
             explicit_deps: BTreeSet::from([bucket.0.clone()]),
+            moved_from: Vec::new(),
         });
     }
     out

@@ -64,6 +64,7 @@ pub(crate) fn build(
         instance_keys.insert(&r.name, keys);
     }
 
+    let earlier = crate::moves::earlier(&decls.moved, errs);
     let mut instances: Vec<Instance> = Vec::new();
     for r in &decls.resources {
         let schema = schema_of.get(r.name.as_str()).copied().flatten();
@@ -85,7 +86,9 @@ pub(crate) fn build(
                 )
             };
             let address = Address::new(&r.name, e.as_ref().map(|(k, _)| k.as_str()));
-            if let Some(i) = instance(r, address, schema, &sc, errs) {
+            let before = earlier.get(&address).cloned().unwrap_or_default();
+            if let Some(mut i) = instance(r, address, before.last(), schema, &sc, errs) {
+                i.resource.moved_from = before;
                 instances.push(i);
             }
         }
@@ -106,6 +109,11 @@ pub(crate) fn build(
     }
     instances.extend(assets(decls, &instances, stacks_dir, errs));
     report_duplicate_names(&instances, errs);
+    let declared = instances
+        .iter()
+        .map(|i| i.resource.address.clone())
+        .collect();
+    crate::moves::check(&decls.moved, &declared, errs);
 
     let mut outputs = BTreeMap::new();
     for o in &decls.outputs {
@@ -331,9 +339,12 @@ fn for_each(node: &Node, scope: &Scope, errs: &mut Vec<Diagnostic>) -> Vec<(Stri
     keys
 }
 
+/// One instance of a declaration; `first_address` is where a `moved:` chain starts, which a
+/// derived name keeps.
 fn instance(
     r: &ResourceDecl,
     address: Address,
+    first_address: Option<&Address>,
     schema: Option<&Schema>,
     scope: &Scope,
     errs: &mut Vec<Diagnostic>,
@@ -384,7 +395,12 @@ fn instance(
             (n.replace("$${", "${"), e.value.pos.clone())
         }
         None => (
-            names::derive(scope.stack, scope.env, &address, schema.name_max_len),
+            names::derive(
+                scope.stack,
+                scope.env,
+                first_address.unwrap_or(&address),
+                schema.name_max_len,
+            ),
             r.pos.clone(),
         ),
     };
@@ -417,6 +433,7 @@ fn instance(
             spec,
             location: r.pos.location(),
             explicit_deps: BTreeSet::new(),
+            moved_from: Vec::new(),
         },
         name_pos,
         refs: out.refs,

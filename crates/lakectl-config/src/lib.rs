@@ -12,6 +12,7 @@ mod cycles;
 mod diagnostic;
 mod env_file;
 mod eval;
+mod moves;
 mod names;
 mod source;
 mod stack_file;

@@ -52,10 +52,13 @@ pub(crate) struct Decls {
     pub assets_bucket: Option<(String, Pos)>,
     /// `constructs:`, across files.
     pub constructs: Vec<ConstructDecl>,
+    /// `moved:` entries, across files.
+    pub moved: Vec<crate::moves::MovedDecl>,
 }
 
-const TOP_KEYS: [&str; 6] = [
+const TOP_KEYS: [&str; 7] = [
     "stack",
+    "moved",
     "vars",
     "resources",
     "outputs",
@@ -160,6 +163,7 @@ pub(crate) fn read(
                 }
             }
             "constructs" => crate::constructs::read(&e.value, kinds, decls, errs),
+            "moved" => crate::moves::read(&e.value, decls, errs),
             "outputs" => {
                 for (name, key_pos, value) in entries_of(&e.value, "outputs", errs) {
                     if let Some(first) = decls.outputs.iter().find(|o| o.name == name) {

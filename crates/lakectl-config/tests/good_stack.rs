@@ -243,3 +243,32 @@ fn a_command_line_var_nobody_declares_is_named_at_its_flag() {
     assert!(text.contains("--var:1:1"), "{text}");
     assert!(text.contains("did you mean `customers`?"), "{text}");
 }
+
+#[test]
+fn a_moved_resource_keeps_the_name_derived_from_its_first_address() {
+    let dir = std::env::temp_dir().join(format!("lakectl-moved-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("env")).expect("mkdir");
+    std::fs::write(
+        dir.join("lake.yaml"),
+        "stack: lake\nresources:\n  config:\n    kind: dynamodb.table\n    properties:\n      partition_key: {name: pk, type: S}\n  \
+         tenant_raw:\n    kind: s3.bucket\n    for_each: [acme]\n    properties: {}\n\
+         moved:\n  - {from: config_table, to: settings}\n  - {from: settings, to: config}\n  - {from: \"raw[acme]\", to: \"tenant_raw[acme]\"}\n",
+    )
+    .expect("stack");
+    std::fs::write(dir.join("env/dev.yaml"), "region: us-east-1\n").expect("env");
+    let stack = lakectl_config::load(&dir, "dev", &common::schemas())
+        .unwrap_or_else(|d| panic!("the stack failed to load:\n{d}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = &stack.resources[&addr("config")];
+    assert_eq!(
+        config.name, "lake-dev-config-table",
+        "derived from the chain's start"
+    );
+    assert_eq!(
+        config.moved_from,
+        vec![addr("settings"), addr("config_table")]
+    );
+    let raw = &stack.resources[&addr("tenant_raw[acme]")];
+    assert_eq!(raw.name, "lake-dev-raw-acme");
+    assert_eq!(raw.moved_from, vec![addr("raw[acme]")]);
+}

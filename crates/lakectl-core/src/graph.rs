@@ -50,6 +50,10 @@ pub struct DesiredResource {
     /// [`Self::depends_on`] adds the references in `spec`.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub explicit_deps: BTreeSet<Address>,
+    /// The addresses it had before, from the stack files' `moved:` entries, nearest first:
+    /// what the state table and ownership tags may still call it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moved_from: Vec<Address>,
 }
 
 impl DesiredResource {

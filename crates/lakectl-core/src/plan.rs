@@ -67,6 +67,10 @@ pub struct ResourceChange {
     /// CloudFormation change set changes), when the provider can ask it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<Detail>,
+    /// The address the state table and ownership tags knew it by, when a `moved:` entry (or
+    /// `lakectl state mv`) gave it this one: deploy moves its record (and retags it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_from: Option<Address>,
 }
 
 /// One change the service reports for an update: a resource of a CloudFormation stack.
@@ -96,12 +100,15 @@ pub struct Summary {
     pub delete: usize,
     /// Resources left as they are.
     pub noop: usize,
+    /// Resources whose address changes (counted besides their action).
+    #[serde(default)]
+    pub moved: usize,
 }
 
 impl Summary {
     /// Whether the plan changes anything.
     pub fn has_changes(&self) -> bool {
-        self.create + self.update + self.replace + self.delete > 0
+        self.create + self.update + self.replace + self.delete + self.moved > 0
     }
 }
 
@@ -134,6 +141,9 @@ impl Plan {
                 Action::Update => summary.update += 1,
                 Action::Replace => summary.replace += 1,
                 Action::Delete => summary.delete += 1,
+            }
+            if r.moved_from.is_some() {
+                summary.moved += 1;
             }
         }
         Plan {
@@ -178,6 +188,7 @@ mod tests {
                 data_loss: None,
                 depends_on: vec![],
                 details: vec![],
+                moved_from: None,
             }],
         );
         let got = serde_json::to_value(&plan).expect("serializes");
@@ -186,7 +197,7 @@ mod tests {
             json!({"format_version": 1, "stack": "lake", "env": "dev",
                    "resources": [{"address": "raw", "kind": "s3.bucket", "physical_id": "b", "action": "update",
                                   "changes": [{"path": "versioning", "before": false, "after": true, "forces_replace": false}]}],
-                   "summary": {"create": 0, "update": 1, "replace": 0, "delete": 0, "noop": 0}})
+                   "summary": {"create": 0, "update": 1, "replace": 0, "delete": 0, "noop": 0, "moved": 0}})
         );
     }
 }

@@ -96,6 +96,34 @@ impl Engine {
         crate::import::import(self, desired, addresses, concurrency).await
     }
 
+    /// Moves the state record at `from` to `to` (`lakectl state mv`); changes nothing in AWS.
+    /// The next deploy retags the resource with its new address.
+    ///
+    /// # Errors
+    /// [`EngineError::NoRecord`], [`EngineError::AddressTaken`],
+    /// [`EngineError::MoveKindDiffers`], or a failed state write.
+    pub async fn move_record(
+        &self,
+        desired: &DesiredStack,
+        from: &Address,
+        to: &Address,
+    ) -> Result<crate::state::ResourceRecord, EngineError> {
+        crate::state_edit::move_record(self, desired, from, to).await
+    }
+
+    /// Lets the resource at `address` go (`lakectl state forget`): left in AWS as it is but
+    /// for lakectl's ownership tags, which are removed, and its record dropped.
+    ///
+    /// # Errors
+    /// [`EngineError::StillDeclared`], [`EngineError::NoRecord`], or a failed call.
+    pub async fn forget(
+        &self,
+        desired: &DesiredStack,
+        address: &Address,
+    ) -> Result<(crate::state::ResourceRecord, crate::Forgotten), EngineError> {
+        crate::state_edit::forget(self, desired, address).await
+    }
+
     /// The provider of `kind`.
     pub(crate) fn provider(
         &self,

@@ -57,6 +57,75 @@ pub enum EngineError {
         owner: Option<String>,
     },
 
+    /// A resource of this stack and env, tagged with another address of it: renamed in the
+    /// stack files without saying so.
+    #[error(
+        "{kind} {name} (declared as {address} at {location}) already exists and belongs to this stack and env as `{old}`"
+    )]
+    #[diagnostic(
+        code(lakectl::moved_without_entry),
+        help(
+            "if `{old}` was renamed to `{address}`, say so in a stack file and plan again:\n  moved:\n    - from: \"{old}\"\n      to: \"{address}\"\nor move its record with `lakectl state mv '{old}' '{address}'`; otherwise give `{address}` another `name`"
+        )
+    )]
+    MovedWithoutEntry {
+        /// The address it is declared at now.
+        address: Address,
+        /// The address its tags name.
+        old: String,
+        /// The kind.
+        kind: String,
+        /// The physical name.
+        name: String,
+        /// Where the stack file declares it.
+        location: String,
+    },
+
+    /// `state show`, `state mv` or `state forget` named an address with no record.
+    #[error("the state has no record at `{address}`")]
+    #[diagnostic(
+        code(lakectl::no_record),
+        help("addresses with a record: {known} (`lakectl state list` shows them all)")
+    )]
+    NoRecord {
+        /// The address as given.
+        address: String,
+        /// The recorded addresses, comma-separated.
+        known: String,
+    },
+
+    /// `state mv` to an address the stack files declare with another kind.
+    #[error("`{from}` records a {recorded}, but the stack files declare `{to}` as a {declared}")]
+    #[diagnostic(
+        code(lakectl::move_kind_differs),
+        help("a record moves only to an address of its own kind; nothing was changed")
+    )]
+    MoveKindDiffers {
+        /// The address moved from.
+        from: Address,
+        /// The address moved to.
+        to: Address,
+        /// The recorded kind.
+        recorded: String,
+        /// The declared kind.
+        declared: String,
+    },
+
+    /// `state forget` of a resource the stack files still declare.
+    #[error(
+        "`{address}` is still declared at {location}; forgetting it now would have the next deploy create it again"
+    )]
+    #[diagnostic(
+        code(lakectl::still_declared),
+        help("remove it from the stack files first, then forget it; nothing was changed")
+    )]
+    StillDeclared {
+        /// The address.
+        address: Address,
+        /// Where it is declared.
+        location: String,
+    },
+
     /// `import` named an address the stack files do not declare.
     #[error("no resource `{address}` in the stack files")]
     #[diagnostic(

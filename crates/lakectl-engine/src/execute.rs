@@ -47,6 +47,25 @@ pub(crate) async fn execute(
     node: &Node,
     known: &Known,
 ) -> Result<Option<Attributes>, EngineError> {
+    let done = carry_out(cx, node, known).await?;
+    // Moved: the record under its old address goes only once the new one is written, so a
+    // run killed in between leaves two records of it, which the next plan reads as the move.
+    if let Some(old) = &node.drop_record {
+        cx.state.remove_record(&cx.at, old).await.map_err(|e| {
+            EngineError::state(
+                format!("removing the record of {old}, moved to {}", node.address),
+                e,
+            )
+        })?;
+    }
+    Ok(done)
+}
+
+async fn carry_out(
+    cx: &Context,
+    node: &Node,
+    known: &Known,
+) -> Result<Option<Attributes>, EngineError> {
     let provider = provider_of(&cx.providers, &node.address, &node.kind)?;
     match node.action {
         Action::NoOp => noop(cx, node).await.map(Some),
@@ -239,6 +258,7 @@ async fn converge_existing(
         address: &node.address,
         kind: &node.kind,
         name: &node.name,
+        former: &node.former,
     };
     let taggable = provider.schema().taggable;
     if let Ownership::Foreign { owner } =

@@ -96,6 +96,7 @@ pub(crate) async fn import(
             address,
             kind: &r.kind,
             name: &r.name,
+            former: &r.moved_from,
         };
         let taggable = engine.provider(address, &r.kind)?.schema().taggable;
         let (address, kind, name) = (address.clone(), r.kind.clone(), r.name.clone());

@@ -23,6 +23,7 @@ mod report;
 mod retry;
 mod specs;
 pub mod state;
+mod state_edit;
 mod walk;
 
 pub use engine::Engine;
@@ -32,11 +33,14 @@ pub use options::{ApplyOptions, PlanMode, PlanOptions};
 pub use planned::PlannedChanges;
 pub use progress::{NoProgress, Progress, ProgressEvent};
 pub use report::ApplyReport;
+pub use state_edit::Forgotten;
 
 #[cfg(test)]
 mod apply_tests;
 #[cfg(test)]
 mod import_tests;
+#[cfg(test)]
+mod moves_tests;
 #[cfg(test)]
 mod plan_tests;
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub(crate) enum Ownership {
 }
 
 /// Who we are, for comparing with the ownership tags.
+#[derive(Clone, Copy)]
 pub(crate) struct Claim<'a> {
     /// Our stack.
     pub stack: &'a str,
@@ -29,6 +30,9 @@ pub(crate) struct Claim<'a> {
     pub kind: &'a str,
     /// Its physical name.
     pub name: &'a str,
+    /// Addresses it had before whose ownership tags count as ours: the stack files' `moved:`
+    /// entries for it, or the address a `lakectl state mv` moved its record from.
+    pub former: &'a [Address],
 }
 
 /// Decides ownership. Tags that name another owner always win, even over a record: the name
@@ -42,7 +46,8 @@ pub(crate) fn ownership(
 ) -> Ownership {
     if taggable {
         let owner = Owner::of(live_spec);
-        if owner.is(claim.stack, claim.env, claim.address.as_str()) {
+        let ours_at = |a: &Address| owner.is(claim.stack, claim.env, a.as_str());
+        if ours_at(claim.address) || claim.former.iter().any(ours_at) {
             return Ownership::Ours;
         }
         if !owner.is_untagged() {
@@ -83,6 +88,7 @@ mod tests {
             address: &address,
             kind: "s3.bucket",
             name: "lake-raw",
+            former: &[],
         };
         let ours = json!({"tags": {"lakectl:stack": "lake", "lakectl:env": "dev", "lakectl:address": "raw", "x": "1"}});
         let other_env = json!({"tags": {"lakectl:stack": "lake", "lakectl:env": "prod", "lakectl:address": "raw"}});
@@ -169,5 +175,22 @@ mod tests {
         for (why, taggable, live, rec, want) in cases {
             assert_eq!(ownership(&claim, taggable, live, rec), want, "{why}");
         }
+        let earlier = [Address::new("old_raw", None)];
+        let moved = Claim {
+            former: &earlier,
+            ..claim
+        };
+        let at_old = json!({"tags": {"lakectl:stack": "lake", "lakectl:env": "dev", "lakectl:address": "old_raw"}});
+        assert_eq!(
+            ownership(&moved, true, &at_old, None),
+            Ownership::Ours,
+            "tags at an address it was moved from"
+        );
+        let at_other = json!({"tags": {"lakectl:stack": "lake", "lakectl:env": "dev", "lakectl:address": "other"}});
+        assert_eq!(
+            ownership(&moved, true, &at_other, Some(&owned)),
+            foreign("stack lake, env dev, address other"),
+            "tags at an address it was not moved from"
+        );
     }
 }

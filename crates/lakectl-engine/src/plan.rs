@@ -16,6 +16,7 @@ use crate::specs::{
 use crate::state::{ResourceRecord, StackEnv};
 use lakectl_core::graph::topo_sort;
 use lakectl_core::refs;
+use lakectl_core::tags::Owner;
 use lakectl_core::{
     Action, Address, Contents, DesiredResource, DesiredStack, Detail, Live, Observation, Plan,
     ResourceChange, ResourceId, UpdateRequest, diff,
@@ -76,10 +77,12 @@ pub(crate) async fn plan(
     }
 
     let observed = observe_everything(engine, desired, &records, opts).await?;
+    let moves = recorded_moves(desired, &records);
     let mut planner = Planner {
         engine,
         at: &at,
         records: &records,
+        moves: &moves,
         observed: &observed,
         nodes: BTreeMap::new(),
         known: Known::new(),
@@ -111,6 +114,24 @@ pub(crate) async fn plan(
         stale,
         outputs: desired.outputs.clone(),
     })
+}
+
+/// The `moved:` entries that have a record to move: each new address with the nearest
+/// earlier one that has a record.
+fn recorded_moves(
+    desired: &DesiredStack,
+    records: &BTreeMap<Address, ResourceRecord>,
+) -> BTreeMap<Address, Address> {
+    desired
+        .resources
+        .values()
+        .filter_map(|r| {
+            r.moved_from
+                .iter()
+                .find(|f| records.contains_key(*f) && !desired.resources.contains_key(*f))
+                .map(|f| (r.address.clone(), f.clone()))
+        })
+        .collect()
 }
 
 /// Observes every desired resource and every recorded one under its recorded name.
@@ -147,6 +168,8 @@ struct Planner<'a> {
     engine: &'a Engine,
     at: &'a StackEnv,
     records: &'a BTreeMap<Address, ResourceRecord>,
+    /// New address → the earlier address whose record it takes over.
+    moves: &'a BTreeMap<Address, Address>,
     observed: &'a Observed,
     nodes: BTreeMap<Address, Node>,
     /// What each resource planned so far will have as attributes, for references.
@@ -154,24 +177,98 @@ struct Planner<'a> {
     stale: Vec<Address>,
 }
 
-impl Planner<'_> {
-    fn claim<'c>(&'c self, address: &'c Address, kind: &'c str, name: &'c str) -> Claim<'c> {
+impl<'a> Planner<'a> {
+    fn claim<'c>(
+        &'c self,
+        address: &'c Address,
+        kind: &'c str,
+        name: &'c str,
+        former: &'c [Address],
+    ) -> Claim<'c> {
         Claim {
             stack: &self.at.stack,
             env: &self.at.env,
             address,
             kind,
             name,
+            former,
         }
     }
 
+    /// The record of a desired address: its own, or the one a `moved:` entry brings along.
+    fn record_of(&self, address: &Address) -> Option<&'a ResourceRecord> {
+        self.records.get(address).or_else(|| {
+            self.moves
+                .get(address)
+                .and_then(|from| self.records.get(from))
+        })
+    }
+
+    /// The address of this stack and env that the live resource's tags name, when another.
+    fn tagged_elsewhere(&self, r: &DesiredResource, live: &Live) -> Option<Address> {
+        let owner = Owner::of(&live.spec);
+        let here = owner.stack.as_deref() == Some(self.at.stack.as_str())
+            && owner.env.as_deref() == Some(self.at.env.as_str());
+        owner
+            .address
+            .as_deref()
+            .filter(|_| here)
+            .and_then(Address::parse)
+            .filter(|a| *a != r.address)
+    }
+
+    /// Earlier addresses whose ownership tags count as this resource's: its `moved:` entries,
+    /// and the one `lakectl state mv` moved its record from (the record here names it, the
+    /// tags still name the old address, and no record there claims it).
+    fn former(&self, r: &DesiredResource, live: Option<&Live>) -> Vec<Address> {
+        let mut former = r.moved_from.clone();
+        let names_it = |rec: &ResourceRecord| rec.kind == r.kind && rec.name == r.name;
+        if let (Some(live), Some(rec)) = (live, self.records.get(&r.address))
+            && names_it(rec)
+            && let Some(old) = self.tagged_elsewhere(r, live)
+            && !self.records.get(&old).is_some_and(names_it)
+            && !former.contains(&old)
+        {
+            former.push(old);
+        }
+        former
+    }
+
+    /// The earlier address its record or its tags still have, when it has one.
+    fn moved_from(
+        &self,
+        r: &DesiredResource,
+        live: Option<&Live>,
+        former: &[Address],
+    ) -> Option<Address> {
+        if let Some(from) = self.moves.get(&r.address) {
+            return Some(from.clone());
+        }
+        live.and_then(|l| self.tagged_elsewhere(r, l))
+            .filter(|old| former.contains(old))
+    }
+
     /// Fails with `NotOwned` unless the live resource is ours.
-    fn check_owned(&self, r: &DesiredResource, live: &Live) -> Result<(), EngineError> {
+    fn check_owned(
+        &self,
+        r: &DesiredResource,
+        live: &Live,
+        former: &[Address],
+    ) -> Result<(), EngineError> {
         let provider = self.engine.provider(&r.address, &r.kind)?;
-        let claim = self.claim(&r.address, &r.kind, &r.name);
+        let claim = self.claim(&r.address, &r.kind, &r.name, former);
         let taggable = provider.schema().taggable;
-        match ownership(&claim, taggable, &live.spec, self.records.get(&r.address)) {
+        match ownership(&claim, taggable, &live.spec, self.record_of(&r.address)) {
             Ownership::Ours => Ok(()),
+            Ownership::Foreign { .. } if let Some(old) = self.tagged_elsewhere(r, live) => {
+                Err(EngineError::MovedWithoutEntry {
+                    address: r.address.clone(),
+                    old: old.to_string(),
+                    kind: r.kind.clone(),
+                    name: r.name.clone(),
+                    location: r.location.clone(),
+                })
+            }
             Ownership::Foreign { owner } => Err(EngineError::NotOwned {
                 address: r.address.clone(),
                 kind: r.kind.clone(),
@@ -198,10 +295,12 @@ impl Planner<'_> {
         let schema = provider.schema();
         let rid = id(&r.kind, &r.name);
         let live = live_of(self.observed, &rid);
+        let former = self.former(r, live);
         if let Some(live) = live {
-            self.check_owned(r, live)?;
+            self.check_owned(r, live, &former)?;
         }
-        let record = self.records.get(&r.address);
+        let moved_from = self.moved_from(r, live, &former);
+        let record = self.record_of(&r.address);
         let raw = if schema.taggable {
             with_ownership_tags(&r.spec, self.at, &r.address)
         } else {
@@ -220,7 +319,7 @@ impl Planner<'_> {
             .filter(|old| *old != rid)
             .filter(|old| {
                 live_of(self.observed, old).is_some_and(|l| {
-                    let claim = self.claim(&r.address, &old.kind, &old.name);
+                    let claim = self.claim(&r.address, &old.kind, &old.name, &former);
                     let taggable = self
                         .engine
                         .providers
@@ -265,6 +364,9 @@ impl Planner<'_> {
             depends_on: r.depends_on().into_iter().collect(),
             predicted: provider.predict_attributes(&r.name),
             location: r.location.clone(),
+            drop_record: self.moves.get(&r.address).cloned(),
+            moved_from,
+            former,
         };
         self.learn(&node);
         self.nodes.insert(r.address.clone(), node);
@@ -276,14 +378,18 @@ impl Planner<'_> {
         let Some(live) = live_of(self.observed, &rid) else {
             return Ok(());
         };
-        self.check_owned(r, live)?;
-        let node = self.delete_node(
+        let former = self.former(r, Some(live));
+        self.check_owned(r, live, &former)?;
+        let mut node = self.delete_node(
             &r.address,
             rid,
             live,
-            self.records.get(&r.address),
+            self.record_of(&r.address),
             r.depends_on().into_iter().collect(),
         );
+        node.moved_from = self.moved_from(r, Some(live), &former);
+        node.drop_record = self.moves.get(&r.address).cloned();
+        node.former = former;
         self.nodes.insert(r.address.clone(), node);
         Ok(())
     }
@@ -291,13 +397,27 @@ impl Planner<'_> {
     /// Records without a plan entry: deleted when the resource still exists and is ours,
     /// forgotten otherwise.
     fn delete_leftover_records(&mut self) {
+        let moving: BTreeSet<&Address> = self.moves.values().collect();
+        let kept: BTreeSet<ResourceId> = self
+            .nodes
+            .values()
+            .filter(|n| n.action != Action::Delete)
+            .map(|n| id(&n.kind, &n.name))
+            .collect();
         for (address, rec) in self.records {
             // Deploy plans every desired address; destroy leaves a missing one out, and then
-            // the record may still name an older physical resource of it.
-            if self.nodes.contains_key(address) {
+            // the record may still name an older physical resource of it. A record being
+            // moved goes with the resource it moves to.
+            if self.nodes.contains_key(address) || moving.contains(address) {
                 continue;
             }
             let rid = id(&rec.kind, &rec.name);
+            // Another address of this plan has it now: its old record is dropped, never
+            // followed to a delete.
+            if kept.contains(&rid) {
+                self.stale.push(address.clone());
+                continue;
+            }
             let taggable = self
                 .engine
                 .providers
@@ -306,7 +426,7 @@ impl Planner<'_> {
             match live_of(self.observed, &rid) {
                 Some(live)
                     if ownership(
-                        &self.claim(address, &rec.kind, &rec.name),
+                        &self.claim(address, &rec.kind, &rec.name, &[]),
                         taggable,
                         &live.spec,
                         Some(rec),
@@ -344,6 +464,9 @@ impl Planner<'_> {
             depends_on,
             predicted: Default::default(),
             location: "state table".into(),
+            former: Vec::new(),
+            moved_from: None,
+            drop_record: None,
         }
     }
 }
@@ -536,6 +659,7 @@ fn ordered_changes(
                 .get(&n.address)
                 .cloned()
                 .unwrap_or_default(),
+            moved_from: n.moved_from.clone(),
         })
         .collect())
 }

@@ -50,4 +50,10 @@ pub(crate) struct Node {
     pub predicted: Attributes,
     /// Where it is declared (`file:line:col`), or `state table` for a record only.
     pub location: String,
+    /// Earlier addresses whose ownership tags count as ours (see `Claim::former`).
+    pub former: Vec<Address>,
+    /// The address its record and ownership tags had before this plan gave it this one.
+    pub moved_from: Option<Address>,
+    /// A record under an earlier address that apply removes once this one is recorded.
+    pub drop_record: Option<Address>,
 }

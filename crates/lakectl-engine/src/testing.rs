@@ -427,6 +427,7 @@ pub(crate) fn res(kind: &str, address: &str, spec: Value) -> DesiredResource {
         spec,
         location: "stacks/lake.yaml:1:1".into(),
         explicit_deps: Default::default(),
+        moved_from: Vec::new(),
     }
 }
 

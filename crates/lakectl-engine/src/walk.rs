@@ -252,6 +252,9 @@ mod tests {
             depends_on: list(deps),
             predicted: Default::default(),
             location: "test".into(),
+            former: vec![],
+            moved_from: None,
+            drop_record: None,
         }
     }
 

@@ -55,6 +55,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Remove the deploy lock of a dead deploy.
     Unlock(UnlockArgs),
+    /// What lakectl owns, and moving or forgetting a resource without touching it.
+    #[command(subcommand)]
+    State(StateCommand),
     /// Start a build of the stack's CodeBuild project and follow it to its end.
     Build(BuildArgs),
     /// Print a shell completion script: `lakectl completions bash > ~/.local/share/bash-completion/completions/lakectl`.
@@ -155,6 +158,42 @@ pub struct ImportArgs {
     /// Wait up to this many seconds for another deploy's lock instead of failing at once.
     #[arg(long, value_name = "SECONDS")]
     pub lock_timeout: Option<u64>,
+}
+
+/// `lakectl state ...`.
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// List the resources the state records for the stack and env.
+    List {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one record: kind, physical name, status, dependencies, attributes (as JSON).
+    Show {
+        /// The address, as the plan shows it.
+        address: String,
+    },
+    /// Move a record to another address (after renaming a resource in the stack files);
+    /// changes nothing in AWS. The next deploy retags the resource.
+    Mv {
+        /// The address it has in the state now.
+        from: String,
+        /// The address the stack files give it.
+        to: String,
+        /// Wait up to this many seconds for another deploy's lock instead of failing at once.
+        #[arg(long, value_name = "SECONDS")]
+        lock_timeout: Option<u64>,
+    },
+    /// Stop managing a resource no longer in the stack files: it stays in AWS as it is; its
+    /// record and lakectl's ownership tags are removed.
+    Forget {
+        /// The address, as the plan showed it.
+        address: String,
+        /// Wait up to this many seconds for another deploy's lock instead of failing at once.
+        #[arg(long, value_name = "SECONDS")]
+        lock_timeout: Option<u64>,
+    },
 }
 
 /// `lakectl unlock`.

@@ -47,6 +47,16 @@ pub struct BadStack {
     pub count: usize,
 }
 
+/// An address as the user typed it on the command line.
+pub fn address(text: &str) -> Result<lakectl_core::Address> {
+    lakectl_core::Address::parse(text).ok_or_else(|| {
+        miette!(
+            help = "addresses look like `config_table`, `customer_bucket[acme]` or `tenant[acme].raw`, as the plan shows them (quote them for the shell)",
+            "`{text}` is not an address"
+        )
+    })
+}
+
 /// The env name from `--env` / `LAKECTL_ENV`.
 pub fn env_name(cli: &Cli) -> Result<&str> {
     cli.env.as_deref().ok_or_else(|| {

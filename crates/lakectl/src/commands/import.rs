@@ -5,9 +5,8 @@
 use crate::cli::{Cli, ImportArgs};
 use crate::context;
 use crate::output::outln;
-use lakectl_core::Address;
 use lakectl_engine::{Engine, Imported};
-use miette::{Result, miette};
+use miette::Result;
 use std::process::ExitCode;
 
 /// Imports every address given, or none of them.
@@ -16,14 +15,7 @@ pub async fn run(cli: &Cli, args: &ImportArgs) -> Result<ExitCode> {
     let addresses = args
         .addresses
         .iter()
-        .map(|a| {
-            Address::parse(a).ok_or_else(|| {
-                miette!(
-                    help = "addresses look like `config_table` or `customer_bucket[acme]`, as the plan shows them",
-                    "`{a}` is not an address"
-                )
-            })
-        })
+        .map(|a| context::address(a))
         .collect::<Result<Vec<_>>>()?;
     let aws = context::connect(&desired.env).await?;
     eprintln!("{}", context::describe_target(&desired, &aws));

@@ -5,6 +5,7 @@ mod build;
 mod import;
 mod outputs;
 mod plan;
+mod state;
 mod unlock;
 mod validate;
 
@@ -24,6 +25,7 @@ pub async fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Outputs(args) => outputs::run(cli, args).await,
         Command::Import(args) => import::run(cli, args).await,
         Command::Unlock(args) => unlock::run(cli, args).await,
+        Command::State(command) => state::run(cli, command).await,
         Command::Build(args) => build::run(cli, args).await,
         Command::Completions(args) => Ok(completions(args.shell)),
     }

@@ -140,6 +140,7 @@ mod tests {
                     spec,
                     location: "stacks/lake.yaml:1:1".into(),
                     explicit_deps: BTreeSet::new(),
+                    moved_from: Vec::new(),
                 },
             )
         };

@@ -12,7 +12,7 @@ pub fn render(plan: &Plan, style: Style) -> String {
     let changed: Vec<&ResourceChange> = plan
         .resources
         .iter()
-        .filter(|r| r.action.is_change())
+        .filter(|r| r.action.is_change() || r.moved_from.is_some())
         .collect();
     if changed.is_empty() {
         let _ = writeln!(
@@ -26,9 +26,13 @@ pub fn render(plan: &Plan, style: Style) -> String {
         resource(&mut out, r, style);
     }
     let s = &plan.summary;
+    let moved = match s.moved {
+        0 => String::new(),
+        n => format!(", {n} moved"),
+    };
     let _ = writeln!(
         out,
-        "\n{} {} to create, {} to update, {} to replace, {} to delete, {} unchanged.",
+        "\n{} {} to create, {} to update, {} to replace, {} to delete{moved}, {} unchanged.",
         style.bold("Plan:"),
         s.create,
         s.update,
@@ -61,19 +65,25 @@ fn paint(style: Style, action: Action, text: &str) -> String {
 
 fn resource(out: &mut String, r: &ResourceChange, style: Style) {
     let symbol = paint(style, r.action, &format!("{:>3}", r.action.symbol()));
-    let verb = match r.action {
-        Action::Create => "created",
-        Action::Update => "updated in place",
-        Action::Replace => "replaced",
-        Action::Delete => "deleted",
-        Action::NoOp => "unchanged",
+    let verb = match (r.action, &r.moved_from) {
+        (Action::Create, _) => "will be created",
+        (Action::Update, _) => "will be updated in place",
+        (Action::Replace, _) => "will be replaced",
+        (Action::Delete, _) => "will be deleted",
+        (Action::NoOp, Some(_)) => "is otherwise unchanged",
+        (Action::NoOp, None) => "will be unchanged",
     };
+    let moved = r
+        .moved_from
+        .as_ref()
+        .map(|from| format!("moved from {from}, "))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
         "\n{symbol} {} {} {}",
         style.bold(r.address.as_str()),
         style.dim(&format!("({} {})", r.kind, r.physical_id)),
-        style.dim(&format!("will be {verb}"))
+        style.dim(&format!("{moved}{verb}"))
     );
     if let Some(reason) = &r.reason {
         let _ = writeln!(
@@ -244,6 +254,7 @@ mod tests {
             data_loss: None,
             depends_on: vec![],
             details: vec![],
+            moved_from: None,
         }
     }
 
@@ -358,6 +369,42 @@ mod tests {
         assert_eq!(
             render(&plan, Style::plain()),
             "No changes. 1 resource(s) of lake/dev match the stack files.\n"
+        );
+    }
+
+    #[test]
+    fn a_move_is_shown_even_when_nothing_else_changes() {
+        let mut table = rc("config", Action::NoOp, vec![]);
+        table.moved_from = Some(Address::parse("config_table").expect("address"));
+        let mut bucket = rc(
+            "tenant[acme].raw",
+            Action::Update,
+            vec![change(
+                "tags.lakectl:address",
+                Some(json!("customer_bucket[acme]")),
+                Some(json!("tenant[acme].raw")),
+            )],
+        );
+        bucket.moved_from = Some(Address::parse("customer_bucket[acme]").expect("address"));
+        let plan = Plan::new("lake", "dev", vec![table, bucket]);
+        let text = render(&plan, Style::plain());
+        assert!(
+            text.contains(
+                "config (s3.bucket config-phys) moved from config_table, is otherwise unchanged"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("moved from customer_bucket[acme], will be updated in place"),
+            "{text}"
+        );
+        assert!(
+            text.contains("0 to delete, 2 moved, 1 unchanged."),
+            "{text}"
+        );
+        assert!(
+            plan.summary.has_changes(),
+            "a move alone is a change to apply"
         );
     }
 }
