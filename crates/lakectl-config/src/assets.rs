@@ -80,6 +80,7 @@ pub(crate) fn resources(
             location: pos.location(),
             explicit_deps: BTreeSet::from([bucket.0.clone()]),
             moved_from: Vec::new(),
+            removal_policy: None,
         });
     }
     out

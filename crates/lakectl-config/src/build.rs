@@ -434,6 +434,7 @@ fn instance(
             location: r.pos.location(),
             explicit_deps: BTreeSet::new(),
             moved_from: Vec::new(),
+            removal_policy: r.removal_policy,
         },
         name_pos,
         refs: out.refs,

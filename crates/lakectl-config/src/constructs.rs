@@ -199,6 +199,8 @@ pub(crate) fn expand(decls: &mut Decls, errs: &mut Vec<Diagnostic>) {
                 depends_on,
                 properties: m.properties.clone(),
                 within: Some(u.name.clone()),
+                // A member's own policy; otherwise the use's (`removal_policy` on `tenant`).
+                removal_policy: m.removal_policy.or(u.removal_policy),
             });
         }
     }

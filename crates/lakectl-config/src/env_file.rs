@@ -89,29 +89,11 @@ pub(crate) fn read(
                     .hint("e.g. `endpoint: http://127.0.0.1:4566` for the local emulator"),
                 ),
             },
-            "removal_policy" => match v.as_str() {
-                Some("destroy") => settings.removal_policy = RemovalPolicy::Destroy,
-                Some("retain") => settings.removal_policy = RemovalPolicy::Retain,
-                found => {
-                    let hint = found
-                        .and_then(|f| closest(f, ["destroy", "retain"].into_iter()))
-                        .map_or_else(
-                            || "`retain` keeps data-holding resources; `destroy` lets them go with --allow-data-loss".to_string(),
-                            |c| format!("did you mean `{c}`?"),
-                        );
-                    errs.push(
-                        Diagnostic::at(
-                            &v.pos,
-                            format!(
-                                "`removal_policy` must be `destroy` or `retain`, found {}",
-                                found
-                                    .map_or_else(|| v.describe().to_string(), |f| format!("`{f}`"))
-                            ),
-                        )
-                        .hint(hint),
-                    );
+            "removal_policy" => {
+                if let Some(p) = removal_policy(v, errs) {
+                    settings.removal_policy = p;
                 }
-            },
+            }
             "vars" => match &v.tree {
                 Tree::Map(vs) => vars.extend(
                     vs.iter()
@@ -166,6 +148,33 @@ fn is_region(r: &str) -> bool {
         && parts
             .last()
             .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// A `removal_policy:` value, in an env file or on a resource.
+pub(crate) fn removal_policy(v: &Node, errs: &mut Vec<Diagnostic>) -> Option<RemovalPolicy> {
+    match v.as_str() {
+        Some("destroy") => Some(RemovalPolicy::Destroy),
+        Some("retain") => Some(RemovalPolicy::Retain),
+        found => {
+            let hint = found
+                .and_then(|f| closest(f, ["destroy", "retain"].into_iter()))
+                .map_or_else(
+                    || "`retain` leaves the resource in AWS when it is removed or destroyed; `destroy` deletes it".to_string(),
+                    |c| format!("did you mean `{c}`?"),
+                );
+            errs.push(
+                Diagnostic::at(
+                    &v.pos,
+                    format!(
+                        "`removal_policy` must be `destroy` or `retain`, found {}",
+                        found.map_or_else(|| v.describe().to_string(), |f| format!("`{f}`"))
+                    ),
+                )
+                .hint(hint),
+            );
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,8 @@ pub(crate) struct ResourceDecl {
     /// For a construct member: the construct use it belongs to (`tenant` for `tenant.bucket`),
     /// whose other members its references may name without the use's prefix.
     pub within: Option<String>,
+    /// `removal_policy:`, when the resource sets its own.
+    pub removal_policy: Option<lakectl_core::RemovalPolicy>,
 }
 
 /// A construct as declared under `constructs:`: resources that a resource of kind
@@ -65,7 +67,13 @@ const TOP_KEYS: [&str; 7] = [
     "assets_bucket",
     "constructs",
 ];
-const RESOURCE_KEYS: [&str; 4] = ["kind", "for_each", "depends_on", "properties"];
+const RESOURCE_KEYS: [&str; 5] = [
+    "kind",
+    "for_each",
+    "depends_on",
+    "removal_policy",
+    "properties",
+];
 
 /// Adds one file's declarations to `decls`, reporting every problem in it.
 pub(crate) fn read(
@@ -300,6 +308,7 @@ pub(crate) fn resource(
         depends_on: Vec::new(),
         properties: None,
         within: None,
+        removal_policy: None,
     };
     for e in entries {
         match e.key.as_str() {
@@ -311,6 +320,9 @@ pub(crate) fn resource(
                 ),
             },
             "for_each" => r.for_each = Some(e.value.clone()),
+            "removal_policy" => {
+                r.removal_policy = crate::env_file::removal_policy(&e.value, errs);
+            }
             "depends_on" => match &e.value.tree {
                 Tree::Str(s) => r.depends_on.push((s.clone(), e.value.pos.clone())),
                 Tree::List(items) => {
@@ -340,7 +352,7 @@ pub(crate) fn resource(
                 let hint = match closest(other, RESOURCE_KEYS.into_iter()) {
                     Some(c) => format!("did you mean `{c}`?"),
                     None => format!(
-                        "a resource has `kind`, `for_each`, `depends_on` and `properties`; if `{other}` is a property, move it under `properties:`"
+                        "a resource has `kind`, `for_each`, `depends_on`, `removal_policy` and `properties`; if `{other}` is a property, move it under `properties:`"
                     ),
                 };
                 errs.push(

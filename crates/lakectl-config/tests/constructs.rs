@@ -43,6 +43,16 @@ fn a_use_expands_into_its_resources_once_per_instance() {
     );
     let bucket = &stack.resources[&addr("tenant[globex].bucket")];
     assert_eq!(bucket.kind, "s3.bucket");
+    assert_eq!(
+        bucket.removal_policy,
+        Some(lakectl_core::RemovalPolicy::Retain),
+        "a member takes the use's removal_policy"
+    );
+    assert_eq!(
+        stack.resources[&addr("tenant[acme].reader")].removal_policy,
+        Some(lakectl_core::RemovalPolicy::Destroy),
+        "unless it sets its own"
+    );
     assert_eq!(bucket.name, "lake-globex-dev");
     assert_eq!(bucket.spec["tags"], json!({"customer": "globex"}));
     // Derived names keep the instance key after the use.

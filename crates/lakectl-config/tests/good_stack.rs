@@ -272,3 +272,23 @@ fn a_moved_resource_keeps_the_name_derived_from_its_first_address() {
     assert_eq!(raw.name, "lake-dev-raw-acme");
     assert_eq!(raw.moved_from, vec![addr("raw[acme]")]);
 }
+
+#[test]
+fn a_resource_may_set_its_own_removal_policy() {
+    let dir = std::env::temp_dir().join(format!("lakectl-policy-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("env")).expect("mkdir");
+    std::fs::write(
+        dir.join("lake.yaml"),
+        "stack: lake\nresources:\n  keep:\n    kind: s3.bucket\n    removal_policy: retain\n    properties: {}\n  \
+         scratch:\n    kind: s3.bucket\n    removal_policy: destroy\n    properties: {}\n  plain:\n    kind: s3.bucket\n    properties: {}\n",
+    )
+    .expect("stack");
+    std::fs::write(dir.join("env/dev.yaml"), "region: us-east-1\n").expect("env");
+    let stack = lakectl_config::load(&dir, "dev", &common::schemas())
+        .unwrap_or_else(|d| panic!("the stack failed to load:\n{d}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let policy = |a: &str| stack.resources[&addr(a)].removal_policy;
+    assert_eq!(policy("keep"), Some(RemovalPolicy::Retain));
+    assert_eq!(policy("scratch"), Some(RemovalPolicy::Destroy));
+    assert_eq!(policy("plain"), None, "the env's default decides");
+}

@@ -10,10 +10,13 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum RemovalPolicy {
-    /// Data-holding resources are never deleted, even with `--allow-data-loss` (prod).
+    /// On the env: data-holding resources (buckets, tables, databases) removed from the stack
+    /// files or destroyed are left in AWS and forgotten, and data is never destroyed, even
+    /// with `--allow-data-loss` (prod). On a resource: it is left and forgotten, whatever it is.
     #[default]
     Retain,
-    /// Data-holding resources may be deleted when the user passes `--allow-data-loss` (dev).
+    /// On the env: data-holding resources are deleted, those holding data only with
+    /// `--allow-data-loss` (dev). On a resource: it is deleted in any env.
     Destroy,
 }
 
@@ -54,6 +57,9 @@ pub struct DesiredResource {
     /// what the state table and ownership tags may still call it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub moved_from: Vec<Address>,
+    /// Its own `removal_policy:`, over the env's default for data-holding kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removal_policy: Option<RemovalPolicy>,
 }
 
 impl DesiredResource {

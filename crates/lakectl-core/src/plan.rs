@@ -20,6 +20,9 @@ pub enum Action {
     Replace,
     /// No longer in the stack files: deleted.
     Delete,
+    /// No longer in the stack files (or destroyed) under `removal_policy: retain`: left in
+    /// AWS as it is; lakectl's ownership tags are removed and its record dropped.
+    Forget,
 }
 
 impl Action {
@@ -31,6 +34,7 @@ impl Action {
             Action::Update => "~",
             Action::Replace => "-/+",
             Action::Delete => "-",
+            Action::Forget => "=",
         }
     }
 
@@ -103,12 +107,15 @@ pub struct Summary {
     /// Resources whose address changes (counted besides their action).
     #[serde(default)]
     pub moved: usize,
+    /// Resources left in AWS and forgotten.
+    #[serde(default)]
+    pub forget: usize,
 }
 
 impl Summary {
     /// Whether the plan changes anything.
     pub fn has_changes(&self) -> bool {
-        self.create + self.update + self.replace + self.delete + self.moved > 0
+        self.create + self.update + self.replace + self.delete + self.moved + self.forget > 0
     }
 }
 
@@ -141,6 +148,7 @@ impl Plan {
                 Action::Update => summary.update += 1,
                 Action::Replace => summary.replace += 1,
                 Action::Delete => summary.delete += 1,
+                Action::Forget => summary.forget += 1,
             }
             if r.moved_from.is_some() {
                 summary.moved += 1;
@@ -197,7 +205,7 @@ mod tests {
             json!({"format_version": 1, "stack": "lake", "env": "dev",
                    "resources": [{"address": "raw", "kind": "s3.bucket", "physical_id": "b", "action": "update",
                                   "changes": [{"path": "versioning", "before": false, "after": true, "forces_replace": false}]}],
-                   "summary": {"create": 0, "update": 1, "replace": 0, "delete": 0, "noop": 0, "moved": 0}})
+                   "summary": {"create": 0, "update": 1, "replace": 0, "delete": 0, "noop": 0, "moved": 0, "forget": 0}})
         );
     }
 }

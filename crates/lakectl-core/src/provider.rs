@@ -204,6 +204,12 @@ pub trait Provider: Send + Sync {
         Ok(Vec::new())
     }
 
+    /// Whether the kind is where users keep data (a bucket, a table, a database): in an env
+    /// with `removal_policy: retain`, one that leaves the stack is forgotten, not deleted.
+    fn holds_data(&self) -> bool {
+        false
+    }
+
     /// Whether deleting the resource would destroy data.
     async fn contents(&self, _name: &str) -> Result<Contents, ProviderError> {
         Ok(Contents::Empty)

@@ -81,19 +81,25 @@ async fn carry_out(
             }
             create(cx, provider.as_ref(), node, spec).await.map(Some)
         }
+        Action::Forget => {
+            crate::state_edit::untag(&provider, &node.address, &node.name, cx).await?;
+            forget_record(cx, node).await.map(|()| None)
+        }
         Action::Delete => {
             if let Some(target) = &node.delete_target {
                 delete(cx, node, target, RecordStatus::Deleting).await?;
             }
-            cx.state
-                .remove_record(&cx.at, &node.address)
-                .await
-                .map_err(|e| {
-                    EngineError::state(format!("removing the record of {}", node.address), e)
-                })?;
-            Ok(None)
+            forget_record(cx, node).await.map(|()| None)
         }
     }
+}
+
+/// Drops the record of a resource that is gone, or no longer ours.
+async fn forget_record(cx: &Context, node: &Node) -> Result<(), EngineError> {
+    cx.state
+        .remove_record(&cx.at, &node.address)
+        .await
+        .map_err(|e| EngineError::state(format!("removing the record of {}", node.address), e))
 }
 
 fn record(
@@ -110,6 +116,7 @@ fn record(
         status,
         depends_on: node.depends_on.clone(),
         attributes: attributes.clone(),
+        removal_policy: node.removal_policy,
     }
 }
 

@@ -125,6 +125,7 @@ pub(crate) async fn import(
                     status: RecordStatus::Owned,
                     depends_on: r.depends_on().into_iter().collect(),
                     attributes: live.attributes,
+                    removal_policy: None,
                 };
                 decided.push((
                     Imported::Adopted {

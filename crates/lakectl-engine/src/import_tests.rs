@@ -157,6 +157,7 @@ async fn import_refuses_an_address_that_records_another_resource() {
         status: RecordStatus::Owned,
         depends_on: vec![],
         attributes: Default::default(),
+        removal_policy: None,
     };
     h.state
         .put_record(&Harness::at(), &old)

@@ -44,4 +44,6 @@ mod moves_tests;
 #[cfg(test)]
 mod plan_tests;
 #[cfg(test)]
+mod retain_tests;
+#[cfg(test)]
 mod testing;

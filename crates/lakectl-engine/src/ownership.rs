@@ -76,6 +76,7 @@ mod tests {
             status,
             depends_on: vec![],
             attributes: Default::default(),
+            removal_policy: None,
         }
     }
 

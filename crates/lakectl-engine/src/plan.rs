@@ -19,7 +19,7 @@ use lakectl_core::refs;
 use lakectl_core::tags::Owner;
 use lakectl_core::{
     Action, Address, Contents, DesiredResource, DesiredStack, Detail, Live, Observation, Plan,
-    ResourceChange, ResourceId, UpdateRequest, diff,
+    RemovalPolicy, ResourceChange, ResourceId, UpdateRequest, diff,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -80,6 +80,7 @@ pub(crate) async fn plan(
     let moves = recorded_moves(desired, &records);
     let mut planner = Planner {
         engine,
+        policy: desired.env.removal_policy,
         at: &at,
         records: &records,
         moves: &moves,
@@ -101,6 +102,7 @@ pub(crate) async fn plan(
         }
     }
     planner.delete_leftover_records();
+    planner.keep_what_kept_ones_hold();
     let Planner { nodes, stale, .. } = planner;
     let data_loss = check_contents(engine, &nodes).await?;
     let previews = previews(engine, &nodes).await?;
@@ -166,6 +168,8 @@ async fn observe_everything(
 /// dependencies will become.
 struct Planner<'a> {
     engine: &'a Engine,
+    /// The env's removal policy.
+    policy: RemovalPolicy,
     at: &'a StackEnv,
     records: &'a BTreeMap<Address, ResourceRecord>,
     /// New address → the earlier address whose record it takes over.
@@ -367,10 +371,74 @@ impl<'a> Planner<'a> {
             drop_record: self.moves.get(&r.address).cloned(),
             moved_from,
             former,
+            removal_policy: r.removal_policy,
+            kept: None,
         };
         self.learn(&node);
         self.nodes.insert(r.address.clone(), node);
         Ok(())
+    }
+
+    /// A resource leaving the stack (destroyed, or no longer declared) is left in AWS and
+    /// forgotten under its own `removal_policy: retain`, or, without its own, in an env that
+    /// retains data when its kind holds data.
+    fn leave(&self, mut node: Node, own: Option<RemovalPolicy>) -> Node {
+        let holds_data = self
+            .engine
+            .providers
+            .get(&node.kind)
+            .is_some_and(|p| p.holds_data());
+        let kept = match own {
+            Some(RemovalPolicy::Retain) => Some("its removal_policy is retain".to_string()),
+            Some(RemovalPolicy::Destroy) => None,
+            None if self.policy == RemovalPolicy::Retain && holds_data => Some(format!(
+                "env {} has removal_policy retain, and a {} holds data",
+                self.at.env, node.kind
+            )),
+            None => None,
+        };
+        node.removal_policy = own;
+        if let Some(why) = kept {
+            node.action = Action::Forget;
+            node.delete_target = None;
+            node.kept = Some(why);
+        }
+        node
+    }
+
+    /// What a forgotten resource holds (the items of a kept table, the tables of a kept
+    /// database) is forgotten with it, not deleted out of it.
+    fn keep_what_kept_ones_hold(&mut self) {
+        loop {
+            let kept: BTreeMap<ResourceId, Address> = self
+                .nodes
+                .values()
+                .filter(|n| n.action == Action::Forget)
+                .map(|n| (id(&n.kind, &n.name), n.address.clone()))
+                .collect();
+            let mut changed = false;
+            for n in self
+                .nodes
+                .values_mut()
+                .filter(|n| n.action == Action::Delete)
+            {
+                let holder = self
+                    .engine
+                    .providers
+                    .get(&n.kind)
+                    .and_then(|p| p.container(&n.name))
+                    .and_then(|(kind, name)| kept.get(&id(kind, &name)));
+                if let Some(holder) = holder {
+                    n.action = Action::Forget;
+                    n.delete_target = None;
+                    n.kept = Some(format!("it is inside {holder}, which is kept"));
+                    changed = true;
+                }
+            }
+            if !changed {
+                return;
+            }
+        }
     }
 
     fn destroy(&mut self, r: &DesiredResource) -> Result<(), EngineError> {
@@ -390,6 +458,7 @@ impl<'a> Planner<'a> {
         node.moved_from = self.moved_from(r, Some(live), &former);
         node.drop_record = self.moves.get(&r.address).cloned();
         node.former = former;
+        let node = self.leave(node, r.removal_policy);
         self.nodes.insert(r.address.clone(), node);
         Ok(())
     }
@@ -434,6 +503,7 @@ impl<'a> Planner<'a> {
                 {
                     let node =
                         self.delete_node(address, rid, live, Some(rec), rec.depends_on.clone());
+                    let node = self.leave(node, rec.removal_policy);
                     self.nodes.insert(address.clone(), node);
                 }
                 // Gone, or its name now belongs to someone else: only the record is dropped.
@@ -467,6 +537,8 @@ impl<'a> Planner<'a> {
             former: Vec::new(),
             moved_from: None,
             drop_record: None,
+            removal_policy: None,
+            kept: None,
         }
     }
 }
@@ -612,7 +684,8 @@ async fn previews(
     Ok(found)
 }
 
-/// Creates, updates and no-ops in dependency order, then deletes in reverse dependency order.
+/// Creates, updates and no-ops in dependency order, then deletes and forgets in reverse
+/// dependency order.
 fn ordered_changes(
     order: &[Address],
     nodes: &BTreeMap<Address, Node>,
@@ -620,13 +693,15 @@ fn ordered_changes(
     previews: &Previews,
     mode: PlanMode,
 ) -> Result<Vec<ResourceChange>, EngineError> {
+    // What leaves the stack (deleted or forgotten) comes last, in reverse dependency order.
+    let leaves = |n: &&Node| matches!(n.action, Action::Delete | Action::Forget);
     let forward = order
         .iter()
         .filter_map(|a| nodes.get(a))
-        .filter(|n| n.action != Action::Delete);
+        .filter(|n| !leaves(n));
     let delete_deps: BTreeMap<&Address, BTreeSet<Address>> = nodes
         .values()
-        .filter(|n| n.action == Action::Delete)
+        .filter(leaves)
         .map(|n| (&n.address, n.depends_on.iter().cloned().collect()))
         .collect();
     let mut deletes = topo_sort(&delete_deps).map_err(|cycle| EngineError::Cycle { cycle })?;
@@ -650,6 +725,9 @@ fn ordered_changes(
                     Some("no longer declared in the stack files".to_string())
                 }
                 (Action::Update, _) => previews.later.get(&n.address).cloned(),
+                (Action::Forget, _) => n.kept.as_ref().map(|why| {
+                    format!("left in AWS as it is, since {why}; lakectl stops managing it")
+                }),
                 _ => None,
             },
             data_loss: data_loss.get(&n.address).cloned(),

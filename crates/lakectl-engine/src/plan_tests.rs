@@ -282,6 +282,7 @@ async fn existing_resources_that_are_not_ours_fail_the_plan() {
                         status,
                         depends_on: vec![],
                         attributes: Default::default(),
+                        removal_policy: None,
                     },
                 )
                 .await
@@ -335,6 +336,7 @@ async fn an_intent_record_makes_an_untagged_resource_ours() {
                 status: RecordStatus::Creating,
                 depends_on: vec![],
                 attributes: Default::default(),
+                removal_policy: None,
             },
         )
         .await

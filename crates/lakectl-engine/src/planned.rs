@@ -2,7 +2,9 @@
 
 use crate::options::PlanMode;
 use crate::state::{ResourceRecord, StackEnv};
-use lakectl_core::{Action, Address, Attributes, EnvSettings, FieldChange, Live, Plan, ResourceId};
+use lakectl_core::{
+    Action, Address, Attributes, EnvSettings, FieldChange, Live, Plan, RemovalPolicy, ResourceId,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -56,4 +58,8 @@ pub(crate) struct Node {
     pub moved_from: Option<Address>,
     /// A record under an earlier address that apply removes once this one is recorded.
     pub drop_record: Option<Address>,
+    /// Its own `removal_policy`, kept in its record.
+    pub removal_policy: Option<RemovalPolicy>,
+    /// For a resource left in AWS and forgotten: why it is kept.
+    pub kept: Option<String>,
 }

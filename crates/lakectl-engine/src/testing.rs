@@ -371,6 +371,11 @@ impl Provider for FakeProvider {
             .collect())
     }
 
+    /// A bucket is where data lives.
+    fn holds_data(&self) -> bool {
+        self.schema.kind == "fake.bucket"
+    }
+
     /// A link named `BUCKET/...` is held in that bucket.
     fn container(&self, name: &str) -> Option<(&'static str, String)> {
         let (bucket, _) = name.split_once('/')?;
@@ -428,6 +433,7 @@ pub(crate) fn res(kind: &str, address: &str, spec: Value) -> DesiredResource {
         location: "stacks/lake.yaml:1:1".into(),
         explicit_deps: Default::default(),
         moved_from: Vec::new(),
+        removal_policy: None,
     }
 }
 

@@ -35,7 +35,8 @@ pub(crate) fn waits(nodes: &BTreeMap<Address, Node>) -> BTreeMap<Address, BTreeS
         nodes.keys().map(|a| (a.clone(), BTreeSet::new())).collect();
     for node in nodes.values() {
         match node.action {
-            Action::NoOp => {}
+            // A forget changes only lakectl's tags on it: nothing else is waiting for that.
+            Action::NoOp | Action::Forget => {}
             Action::Delete => {
                 for dep in &node.depends_on {
                     if nodes.get(dep).is_some_and(|d| d.action == Action::Delete)
@@ -239,6 +240,7 @@ mod tests {
                 status: RecordStatus::Owned,
                 depends_on: list(d),
                 attributes: Default::default(),
+                removal_policy: None,
             }),
             address,
             kind: "k".into(),
@@ -255,6 +257,8 @@ mod tests {
             former: vec![],
             moved_from: None,
             drop_record: None,
+            removal_policy: None,
+            kept: None,
         }
     }
 

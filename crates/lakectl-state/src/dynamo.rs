@@ -25,7 +25,7 @@ use aws_sdk_dynamodb::types::{
     PointInTimeRecoverySpecification, PointInTimeRecoveryStatus, ReturnValue, ScalarAttributeType,
     TableStatus,
 };
-use lakectl_core::{Address, Attributes, ProviderError};
+use lakectl_core::{Address, Attributes, ProviderError, RemovalPolicy};
 use lakectl_engine::state::{
     LockInfo, RecordStatus, ResourceRecord, StackEnv, StateError, StateStore,
 };
@@ -581,14 +581,22 @@ fn record_to_item(r: &ResourceRecord, now: SystemTime) -> Item {
         .iter()
         .map(|(k, v)| (k.clone(), s(v.clone())))
         .collect::<HashMap<_, _>>();
-    HashMap::from([
+    let mut item = HashMap::from([
         ("kind".to_string(), s(r.kind.clone())),
         ("name".to_string(), s(r.name.clone())),
         ("status".to_string(), s(status_name(r.status).to_string())),
         ("depends_on".to_string(), AttributeValue::L(depends_on)),
         ("attributes".to_string(), AttributeValue::M(attributes)),
         ("updated_at".to_string(), n(epoch_ms(now))),
-    ])
+    ]);
+    if let Some(policy) = r.removal_policy {
+        let word = match policy {
+            RemovalPolicy::Retain => "retain",
+            RemovalPolicy::Destroy => "destroy",
+        };
+        item.insert("removal_policy".to_string(), s(word.to_string()));
+    }
+    item
 }
 
 fn record_from_item(item: &Item) -> Result<ResourceRecord, String> {
@@ -630,6 +638,12 @@ fn record_from_item(item: &Item) -> Result<ResourceRecord, String> {
             .collect::<Result<_, _>>()?,
         Some(_) => return Err("`attributes` is not a map".into()),
     };
+    let removal_policy = match item.get("removal_policy") {
+        None => None,
+        Some(AttributeValue::S(w)) if w == "retain" => Some(RemovalPolicy::Retain),
+        Some(AttributeValue::S(w)) if w == "destroy" => Some(RemovalPolicy::Destroy),
+        Some(_) => return Err("`removal_policy` is not `retain` or `destroy`".into()),
+    };
     Ok(ResourceRecord {
         address,
         kind: get_s(item, "kind")?.to_string(),
@@ -637,6 +651,7 @@ fn record_from_item(item: &Item) -> Result<ResourceRecord, String> {
         status,
         depends_on,
         attributes,
+        removal_policy,
     })
 }
 
@@ -681,6 +696,7 @@ mod tests {
                 ),
                 ("name".to_string(), "lake-dev-acme-raw".to_string()),
             ]),
+            removal_policy: Some(lakectl_core::RemovalPolicy::Retain),
         }
     }
 

@@ -42,6 +42,7 @@ fn record(address: &str, status: RecordStatus) -> ResourceRecord {
             ("arn".to_string(), "arn:aws:s3:::lake-dev-raw".to_string()),
             ("name".to_string(), "lake-dev-raw".to_string()),
         ]),
+        removal_policy: None,
     }
 }
 
@@ -148,6 +149,7 @@ async fn records_round_trip_and_stay_within_their_stack_env() {
     let logs = ResourceRecord {
         depends_on: vec![],
         attributes: Attributes::new(),
+        removal_policy: Some(lakectl_core::RemovalPolicy::Retain),
         ..record("logs", RecordStatus::Owned)
     };
     store.put_record(&dev, &raw).await.expect("put raw");

@@ -24,6 +24,8 @@ fn verb(action: Action, done: bool) -> &'static str {
         (Action::Replace, true) => "replaced",
         (Action::Delete, false) => "deleting",
         (Action::Delete, true) => "deleted",
+        (Action::Forget, false) => "forgetting",
+        (Action::Forget, true) => "forgotten (left in AWS)",
         (Action::NoOp, _) => "unchanged",
     }
 }

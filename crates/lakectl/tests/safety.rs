@@ -35,20 +35,69 @@ fn destroy_refuses_a_bucket_with_data_and_names_it() {
 }
 
 #[test]
-fn prod_style_retain_policy_refuses_data_loss_even_when_allowed() {
+fn prod_style_retain_policy_leaves_buckets_and_tables_in_aws_and_forgets_them() {
     let sb = Sandbox::new(&["acme"]);
     let aws = Aws::new();
     sb.run(&["deploy", "--yes"]).expect_code(0);
     aws.put_object(&sb.bucket("acme"), "raw/a.csv");
     sb.write_env("region: us-east-1\nremoval_policy: retain\n");
+    let plan = sb.run(&["plan", "--destroy"]).expect_code(0);
+    assert!(
+        plan.stdout.contains("will be left in AWS and forgotten")
+            && plan
+                .stdout
+                .contains("env dev has removal_policy retain, and a s3.bucket holds data"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("1 to delete, 2 to forget"),
+        "{}",
+        plan.stdout
+    );
+
     let run = sb
         .run(&["destroy", "--yes", "--allow-data-loss"])
-        .expect_code(1);
-    assert!(run.stderr.contains("retain"), "{}", run.stderr);
+        .expect_code(0);
+    assert!(
+        run.stdout.contains("2 forgotten (left in AWS)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !aws.role_exists(&sb.role()),
+        "what holds no data is deleted"
+    );
     assert!(aws.bucket_exists(&sb.bucket("acme")));
+    assert_eq!(
+        aws.object(&sb.bucket("acme"), "raw/a.csv"),
+        b"x,y\n1,2\n".to_vec()
+    );
+    assert!(aws.table_exists(&sb.table()));
+    let tags = aws
+        .rt
+        .block_on(aws.s3.get_bucket_tagging().bucket(sb.bucket("acme")).send())
+        .map(|t| {
+            t.tag_set()
+                .iter()
+                .map(|t| t.key().to_string())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    assert!(
+        tags.iter().all(|k| !k.starts_with("lakectl:")),
+        "ownership tags removed: {tags:?}"
+    );
+    let listed = sb.run(&["state", "list"]).expect_code(0);
+    assert_eq!(listed.stdout, "", "nothing recorded any more");
+
+    // Taken back on purpose, then destroyed where data may go.
     sb.write_env("region: us-east-1\nremoval_policy: destroy\n");
+    sb.run(&["import", "bucket[acme]", "table"]).expect_code(0);
     sb.run(&["destroy", "--yes", "--allow-data-loss"])
         .expect_code(0);
+    assert!(!aws.bucket_exists(&sb.bucket("acme")));
+    assert!(!aws.table_exists(&sb.table()));
 }
 
 #[test]

@@ -48,6 +48,10 @@ pub struct ResourceRecord {
     pub depends_on: Vec<Address>,
     /// Its attributes after the last change.
     pub attributes: Attributes,
+    /// Its own `removal_policy` when last applied, which decides once the stack files no
+    /// longer declare it; without one, the env's default for its kind does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removal_policy: Option<lakectl_core::RemovalPolicy>,
 }
 
 /// Who holds a deploy lock, and until when.

@@ -100,8 +100,12 @@ async fn locked(
     let report = outcome?;
     guard.check().map_err(miette::Report::new)?;
     let count = |a: Action| report.applied.iter().filter(|(_, done)| *done == a).count();
+    let forgotten = match count(Action::Forget) {
+        0 => String::new(),
+        n => format!(", {n} forgotten (left in AWS)"),
+    };
     outln!(
-        "\nApplied: {} created, {} updated, {} replaced, {} deleted.",
+        "\nApplied: {} created, {} updated, {} replaced, {} deleted{forgotten}.",
         count(Action::Create),
         count(Action::Update),
         count(Action::Replace),

@@ -141,6 +141,7 @@ mod tests {
                     location: "stacks/lake.yaml:1:1".into(),
                     explicit_deps: BTreeSet::new(),
                     moved_from: Vec::new(),
+                    removal_policy: None,
                 },
             )
         };

@@ -26,13 +26,15 @@ pub fn render(plan: &Plan, style: Style) -> String {
         resource(&mut out, r, style);
     }
     let s = &plan.summary;
-    let moved = match s.moved {
+    let extra = |n: usize, what: &str| match n {
         0 => String::new(),
-        n => format!(", {n} moved"),
+        n => format!(", {n} {what}"),
     };
+    let moved = extra(s.moved, "moved");
+    let forget = extra(s.forget, "to forget");
     let _ = writeln!(
         out,
-        "\n{} {} to create, {} to update, {} to replace, {} to delete{moved}, {} unchanged.",
+        "\n{} {} to create, {} to update, {} to replace, {} to delete{forget}{moved}, {} unchanged.",
         style.bold("Plan:"),
         s.create,
         s.update,
@@ -59,7 +61,7 @@ fn paint(style: Style, action: Action, text: &str) -> String {
         Action::Create => style.green(text),
         Action::Update => style.yellow(text),
         Action::Replace | Action::Delete => style.red(text),
-        Action::NoOp => text.to_string(),
+        Action::NoOp | Action::Forget => text.to_string(),
     }
 }
 
@@ -70,6 +72,7 @@ fn resource(out: &mut String, r: &ResourceChange, style: Style) {
         (Action::Update, _) => "will be updated in place",
         (Action::Replace, _) => "will be replaced",
         (Action::Delete, _) => "will be deleted",
+        (Action::Forget, _) => "will be left in AWS and forgotten",
         (Action::NoOp, Some(_)) => "is otherwise unchanged",
         (Action::NoOp, None) => "will be unchanged",
     };

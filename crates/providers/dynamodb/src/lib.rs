@@ -188,6 +188,10 @@ impl Provider for DynamoDbProvider {
         reads::wait_gone(&self.client, name, req.wait_limit).await
     }
 
+    fn holds_data(&self) -> bool {
+        true
+    }
+
     async fn contents(&self, name: &str) -> Result<Contents, ProviderError> {
         reads::count_items(&self.client, name).await
     }

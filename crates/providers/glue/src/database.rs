@@ -160,6 +160,10 @@ impl Provider for DatabaseProvider {
             .gone_is_done()
     }
 
+    fn holds_data(&self) -> bool {
+        true
+    }
+
     /// The tables in the database: deleting it deletes their definitions and partitions.
     async fn contents(&self, name: &str) -> Result<Contents, ProviderError> {
         let out = self

@@ -264,6 +264,10 @@ impl Provider for TableProvider {
             .gone_is_done()
     }
 
+    fn holds_data(&self) -> bool {
+        true
+    }
+
     /// The registered partitions: a delete or replacement loses them (the files stay in S3,
     /// but the queries no longer find them until they are registered again).
     async fn contents(&self, name: &str) -> Result<Contents, ProviderError> {

@@ -184,6 +184,10 @@ impl Provider for S3Provider {
         delete::delete_bucket(&self.client, name).await
     }
 
+    fn holds_data(&self) -> bool {
+        true
+    }
+
     /// Object versions plus delete markers, counted up to 10 000.
     async fn contents(&self, name: &str) -> Result<Contents, ProviderError> {
         delete::contents(&self.client, name, self.plain_http).await
