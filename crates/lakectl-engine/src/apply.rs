@@ -57,6 +57,10 @@ pub(crate) async fn apply(
             report: Box::new(report),
         });
     }
+    // Some targets only: the outputs may need what was left alone; they stay as recorded.
+    if planned.partial {
+        return Ok(report);
+    }
     let outputs = match planned.mode {
         PlanMode::Deploy => resolve_outputs(&planned.outputs, &outcome.known)?,
         PlanMode::Destroy => BTreeMap::new(),

@@ -81,6 +81,16 @@ pub enum EngineError {
         location: String,
     },
 
+    /// `--target` named an address that is neither declared nor recorded.
+    #[error("--target `{address}` is not a resource of the stack files or the state")]
+    #[diagnostic(code(lakectl::unknown_target), help("{hint}"))]
+    UnknownTarget {
+        /// The address as given.
+        address: String,
+        /// The closest known address, or what targets look like.
+        hint: String,
+    },
+
     /// `state show`, `state mv` or `state forget` named an address with no record.
     #[error("the state has no record at `{address}`")]
     #[diagnostic(

@@ -24,13 +24,14 @@ mod retry;
 mod specs;
 pub mod state;
 mod state_edit;
+mod targets;
 mod walk;
 
 pub use engine::Engine;
 pub use error::{DataAtRisk, EngineError};
 pub use import::Imported;
 pub use options::{ApplyOptions, PlanMode, PlanOptions};
-pub use planned::PlannedChanges;
+pub use planned::{Fingerprint, PlannedChanges};
 pub use progress::{NoProgress, Progress, ProgressEvent};
 pub use report::ApplyReport;
 pub use state_edit::Forgotten;

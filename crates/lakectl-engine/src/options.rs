@@ -11,12 +11,14 @@ pub enum PlanMode {
 }
 
 /// Options of [`crate::Engine::plan`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanOptions {
     /// Deploy or destroy.
     pub mode: PlanMode,
     /// At most this many observations at once (0 counts as 1).
     pub concurrency: usize,
+    /// Only these addresses and what they depend on; everything when empty.
+    pub targets: Vec<lakectl_core::Address>,
 }
 
 impl Default for PlanOptions {
@@ -24,6 +26,7 @@ impl Default for PlanOptions {
         PlanOptions {
             mode: PlanMode::Deploy,
             concurrency: 16,
+            targets: Vec::new(),
         }
     }
 }

@@ -53,12 +53,6 @@ pub(crate) async fn plan(
     for r in desired.resources.values() {
         engine.provider(&r.address, &r.kind)?;
     }
-    let order: Vec<Address> = desired
-        .topological_order()
-        .map_err(|cycle| EngineError::Cycle { cycle })?
-        .into_iter()
-        .cloned()
-        .collect();
     let records: BTreeMap<Address, ResourceRecord> = engine
         .state
         .records(&at)
@@ -75,6 +69,20 @@ pub(crate) async fn plan(
     for r in records.values() {
         engine.provider(&r.address, &r.kind)?;
     }
+    let narrowed;
+    let (desired, records) = if opts.targets.is_empty() {
+        (desired, records)
+    } else {
+        let (d, r) = crate::targets::narrow(desired, records, &opts.targets)?;
+        narrowed = d;
+        (&narrowed, r)
+    };
+    let order: Vec<Address> = desired
+        .topological_order()
+        .map_err(|cycle| EngineError::Cycle { cycle })?
+        .into_iter()
+        .cloned()
+        .collect();
 
     let observed = observe_everything(engine, desired, &records, opts).await?;
     let moves = recorded_moves(desired, &records);
@@ -115,6 +123,7 @@ pub(crate) async fn plan(
         nodes,
         stale,
         outputs: desired.outputs.clone(),
+        partial: !opts.targets.is_empty(),
     })
 }
 

@@ -23,6 +23,8 @@ pub struct PlannedChanges {
     pub(crate) stale: Vec<Address>,
     /// The stack's outputs as written (references unresolved).
     pub(crate) outputs: BTreeMap<String, Value>,
+    /// Planned for some `--target`s only: the recorded outputs are left as they are.
+    pub(crate) partial: bool,
 }
 
 /// One resource of the plan with what apply needs to change it.
@@ -62,4 +64,54 @@ pub(crate) struct Node {
     pub removal_policy: Option<RemovalPolicy>,
     /// For a resource left in AWS and forgotten: why it is kept.
     pub kept: Option<String>,
+}
+
+/// What one resource of a plan was planned from, as hashes: enough to tell, when a saved plan
+/// is applied later, whether planning again would give the same change. Values are never
+/// kept, only their SHA-256, so a saved plan holds no secret.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Fingerprint {
+    /// The declaration: kind, name, properties as written, removal policy.
+    pub desired: String,
+    /// The live resource: its spec and attributes (empty when it does not exist).
+    pub live: String,
+    /// The decision: action, resolved properties, what it moves from or deletes.
+    pub change: String,
+}
+
+fn sha(value: &serde_json::Value) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(value.to_string().as_bytes()))
+}
+
+impl PlannedChanges {
+    /// The fingerprint of each resource of the plan.
+    pub fn fingerprints(&self) -> BTreeMap<Address, Fingerprint> {
+        self.nodes
+            .values()
+            .map(|n| {
+                let live = n
+                    .live
+                    .as_ref()
+                    .map(|l| serde_json::json!({"spec": l.spec, "attributes": l.attributes}));
+                let fp = Fingerprint {
+                    desired: sha(&serde_json::json!({
+                        "kind": n.kind, "name": n.name, "desired": n.desired,
+                        "removal_policy": n.removal_policy,
+                    })),
+                    live: sha(&serde_json::json!(live)),
+                    change: sha(&serde_json::json!({
+                        "action": n.action, "resolved": n.resolved, "moved_from": n.moved_from,
+                        "delete": n.delete_target.as_ref().map(|t| (&t.kind, &t.name)),
+                    })),
+                };
+                (n.address.clone(), fp)
+            })
+            .collect()
+    }
+
+    /// Whether this plans a destroy.
+    pub fn is_destroy(&self) -> bool {
+        self.mode == PlanMode::Destroy
+    }
 }

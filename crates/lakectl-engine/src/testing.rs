@@ -515,6 +515,7 @@ impl Harness {
                 &PlanOptions {
                     mode,
                     concurrency: 4,
+                    targets: Vec::new(),
                 },
             )
             .await

@@ -82,6 +82,10 @@ pub struct RunArgs {
     /// How many AWS resources to read or change at once.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// Only this address and what it depends on (repeatable); the rest is left alone, the
+    /// recorded outputs too.
+    #[arg(long = "target", value_name = "ADDRESS")]
+    pub targets: Vec<String>,
 }
 
 /// `lakectl graph`.
@@ -107,6 +111,9 @@ pub struct PlanArgs {
     /// Plan a destroy instead of a deploy.
     #[arg(long)]
     pub destroy: bool,
+    /// Also save the plan to FILE, for `lakectl deploy FILE` (or `destroy FILE`) to apply.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -114,6 +121,10 @@ pub struct PlanArgs {
 /// Options shared by commands that change AWS.
 #[derive(Debug, Args, Clone)]
 pub struct ChangeArgs {
+    /// A plan saved by `plan --out`: applied without asking, and only if planning again now
+    /// gives the same plan (stack files and live resources unchanged).
+    #[arg(value_name = "PLAN_FILE")]
+    pub plan_file: Option<PathBuf>,
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,

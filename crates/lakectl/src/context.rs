@@ -57,6 +57,11 @@ pub fn address(text: &str) -> Result<lakectl_core::Address> {
     })
 }
 
+/// Addresses as typed (`--target`).
+pub fn addresses(texts: &[String]) -> Result<Vec<lakectl_core::Address>> {
+    texts.iter().map(|t| address(t)).collect()
+}
+
 /// The env name from `--env` / `LAKECTL_ENV`.
 pub fn env_name(cli: &Cli) -> Result<&str> {
     cli.env.as_deref().ok_or_else(|| {
@@ -74,16 +79,18 @@ pub fn env_name(cli: &Cli) -> Result<&str> {
 
 /// Loads and validates the stack for the env. Makes no AWS call.
 pub fn load(cli: &Cli) -> Result<DesiredStack> {
-    let env = env_name(cli)?;
-    lakectl_config::load_with_vars(&cli.stacks_dir, env, &cli.vars, &schemas()).map_err(
-        |diagnostics| {
-            eprint!("{diagnostics}");
-            BadStack {
-                count: diagnostics.len(),
-            }
-            .into()
-        },
-    )
+    load_as(cli, env_name(cli)?, &cli.vars)
+}
+
+/// Loads the stack for `env` with `vars` set (a saved plan's). Makes no AWS call.
+pub fn load_as(cli: &Cli, env: &str, vars: &[(String, String)]) -> Result<DesiredStack> {
+    lakectl_config::load_with_vars(&cli.stacks_dir, env, vars, &schemas()).map_err(|diagnostics| {
+        eprint!("{diagnostics}");
+        BadStack {
+            count: diagnostics.len(),
+        }
+        .into()
+    })
 }
 
 /// A connection to the env's AWS account (or emulator), with the account verified.

@@ -161,19 +161,7 @@ fn out_of_band_changes_show_as_updates_and_deploy_repairs_them() {
 
     // Behind lakectl's back: suspend versioning on one bucket, drop the public access block of
     // the other, change a tag on the table.
-    aws.rt
-        .block_on(
-            aws.s3
-                .put_bucket_versioning()
-                .bucket(sb.bucket("acme"))
-                .versioning_configuration(
-                    aws_sdk_s3::types::VersioningConfiguration::builder()
-                        .status(aws_sdk_s3::types::BucketVersioningStatus::Suspended)
-                        .build(),
-                )
-                .send(),
-        )
-        .expect("suspend versioning");
+    aws.suspend_versioning(&sb.bucket("acme"));
     aws.rt
         .block_on(
             aws.s3

@@ -1,5 +1,6 @@
 //! `lakectl deploy` and `lakectl destroy`: lock, plan, confirm, apply.
 
+use super::saved::SavedPlan;
 use crate::cli::{ChangeArgs, Cli};
 use crate::context;
 use crate::output::{out, outln};
@@ -10,6 +11,7 @@ use lakectl_engine::state::lock::LockGuard;
 use lakectl_engine::{ApplyOptions, Engine, PlanMode, PlanOptions};
 use miette::{IntoDiagnostic, Result, miette};
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -26,16 +28,43 @@ pub enum Mode {
 /// Runs a deploy or destroy under the lock; the lock is released whatever happens.
 pub async fn run(cli: &Cli, args: &ChangeArgs, mode: Mode) -> Result<ExitCode> {
     let started = Instant::now();
-    let desired = context::load(cli)?;
+    let saved = match &args.plan_file {
+        Some(path) => Some(saved_plan(cli, args, path, mode)?),
+        None => None,
+    };
+    let desired = match &saved {
+        Some(s) => context::load_as(cli, &s.env, &s.vars)?,
+        None => context::load(cli)?,
+    };
+    let targets = context::addresses(saved.as_ref().map_or(&args.run.targets, |s| &s.targets))?;
     let aws = context::connect(&desired.env).await?;
     eprintln!("{}", context::describe_target(&desired, &aws));
+    if let Some(s) = &saved
+        && (s.account != aws.account.account_id || s.region != aws.account.region)
+    {
+        return Err(miette!(
+            help = "apply a plan with the credentials and region it was made with; nothing was changed",
+            "the plan was made for account {} in {}, and these credentials are for account {} in {}",
+            s.account,
+            s.region,
+            aws.account.account_id,
+            aws.account.region
+        ));
+    }
     let store = context::state_store(&aws);
     context::ensure_state(&store).await?;
     let guard = context::lock(&store, &desired, args.lock_timeout).await?;
     let observing = Arc::new(Reporter::new(0));
     let engine = Engine::new(context::providers(&aws, &cli.stacks_dir), store)
         .with_progress(observing.clone());
-    let result = locked(&engine, &observing, &desired, args, mode, &guard).await;
+    let job = Job {
+        desired: &desired,
+        args,
+        mode,
+        saved: saved.as_ref(),
+        targets,
+    };
+    let result = locked(&engine, &observing, &guard, job).await;
     let released = guard.release().await;
     let code = result?;
     released.map_err(miette::Report::new)?;
@@ -45,14 +74,66 @@ pub async fn run(cli: &Cli, args: &ChangeArgs, mode: Mode) -> Result<ExitCode> {
     Ok(code)
 }
 
+/// Reads a saved plan and checks it is one this command applies, with these options.
+fn saved_plan(cli: &Cli, args: &ChangeArgs, path: &Path, mode: Mode) -> Result<SavedPlan> {
+    let saved = SavedPlan::read(path)?;
+    let file = path.display();
+    match (saved.destroy, mode) {
+        (true, Mode::Deploy) => {
+            return Err(miette!(
+                help = format!("apply it with `lakectl destroy {file}`"),
+                "{file} is a destroy plan"
+            ));
+        }
+        (false, Mode::Destroy) => {
+            return Err(miette!(
+                help = format!("apply it with `lakectl deploy {file}`"),
+                "{file} is a deploy plan, not a destroy plan"
+            ));
+        }
+        _ => {}
+    }
+    if let Some(env) = &cli.env
+        && *env != saved.env
+    {
+        return Err(miette!(
+            help = format!("leave out --env, or make a plan for `{env}`"),
+            "{file} is a plan of env `{}`, not `{env}`",
+            saved.env
+        ));
+    }
+    if !cli.vars.is_empty() || !args.run.targets.is_empty() {
+        return Err(miette!(
+            help = "give --var and --target to `plan --out`; the saved plan keeps them",
+            "a saved plan is applied with the vars and targets it was made with"
+        ));
+    }
+    Ok(saved)
+}
+
+/// What one deploy or destroy is asked to do.
+struct Job<'a> {
+    desired: &'a DesiredStack,
+    args: &'a ChangeArgs,
+    mode: Mode,
+    /// The saved plan it applies, if any.
+    saved: Option<&'a SavedPlan>,
+    targets: Vec<lakectl_core::Address>,
+}
+
 async fn locked(
     engine: &Engine,
     observing: &Reporter,
-    desired: &DesiredStack,
-    args: &ChangeArgs,
-    mode: Mode,
     guard: &LockGuard,
+    job: Job<'_>,
 ) -> Result<ExitCode> {
+    let Job {
+        desired,
+        args,
+        mode,
+        saved,
+        targets,
+    } = job;
     let plan_mode = match mode {
         Mode::Deploy => PlanMode::Deploy,
         Mode::Destroy => PlanMode::Destroy,
@@ -64,17 +145,30 @@ async fn locked(
             &PlanOptions {
                 mode: plan_mode,
                 concurrency,
+                targets,
             },
         )
         .await;
     observing.finish();
     let planned = planned?;
+    if let Some(s) = saved {
+        let changed = super::saved::differences(&s.fingerprints, &planned.fingerprints());
+        if !changed.is_empty() {
+            return Err(miette!(
+                help = "nothing was changed; review a new plan with `lakectl plan --out FILE`",
+                "the saved plan no longer matches:\n  {}",
+                changed.join("\n  ")
+            ));
+        }
+    }
     out!("{}", render(&planned.plan, Style::for_stdout()));
     if !planned.plan.summary.has_changes() {
         return Ok(ExitCode::SUCCESS);
     }
     let refused = planned.plan.data_loss().next().is_some() && !args.allow_data_loss;
-    if !args.yes && !refused && !confirm(desired, mode)? {
+    // A saved plan was reviewed when it was made.
+    let asked = args.yes || saved.is_some();
+    if !asked && !refused && !confirm(desired, mode)? {
         eprintln!("nothing was changed");
         return Ok(ExitCode::from(1));
     }

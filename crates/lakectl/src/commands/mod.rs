@@ -5,6 +5,7 @@ mod build;
 mod import;
 mod outputs;
 mod plan;
+mod saved;
 mod state;
 mod unlock;
 mod validate;

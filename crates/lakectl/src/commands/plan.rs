@@ -1,5 +1,6 @@
 //! `lakectl plan`: what a deploy (or destroy) would change.
 
+use super::saved::SavedPlan;
 use crate::cli::{Cli, PlanArgs};
 use crate::context;
 use crate::output::{out, outln};
@@ -13,6 +14,7 @@ use std::sync::Arc;
 /// Observes, diffs and prints; changes nothing in AWS (the state table is only read).
 pub async fn run(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
     let desired = context::load(cli)?;
+    let targets = context::addresses(&args.run.targets)?;
     let aws = context::connect(&desired.env).await?;
     let state = context::state_for_reading(&aws).await?;
     let observing = Arc::new(Reporter::new(0));
@@ -26,10 +28,26 @@ pub async fn run(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
     let opts = PlanOptions {
         mode,
         concurrency: usize::from(args.run.concurrency),
+        targets,
     };
     let planned = engine.plan(&desired, &opts).await;
     observing.finish();
     let planned = planned?;
+    if let Some(path) = &args.out {
+        let saved = SavedPlan::new(
+            &planned,
+            &aws.account.account_id,
+            &aws.account.region,
+            &cli.vars,
+            &args.run.targets,
+        );
+        saved.write(path)?;
+        let verb = if args.destroy { "destroy" } else { "deploy" };
+        eprintln!(
+            "saved the plan to {0}; `lakectl {verb} {0}` applies exactly it",
+            path.display()
+        );
+    }
     if args.json {
         outln!(
             "{}",

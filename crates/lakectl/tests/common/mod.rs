@@ -603,6 +603,23 @@ impl Aws {
             .is_ok()
     }
 
+    /// Suspends a bucket's versioning behind lakectl's back.
+    pub fn suspend_versioning(&self, bucket: &str) {
+        self.rt
+            .block_on(
+                self.s3
+                    .put_bucket_versioning()
+                    .bucket(bucket)
+                    .versioning_configuration(
+                        aws_sdk_s3::types::VersioningConfiguration::builder()
+                            .status(aws_sdk_s3::types::BucketVersioningStatus::Suspended)
+                            .build(),
+                    )
+                    .send(),
+            )
+            .expect("suspend versioning");
+    }
+
     /// Puts one object.
     pub fn put_object(&self, bucket: &str, key: &str) {
         self.rt
