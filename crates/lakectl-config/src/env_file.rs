@@ -14,7 +14,14 @@ pub(crate) struct EnvFile {
     pub vars: Vec<(String, Pos, Node)>,
 }
 
-const KEYS: [&str; 5] = ["region", "account_id", "endpoint", "removal_policy", "vars"];
+const KEYS: [&str; 6] = [
+    "region",
+    "account_id",
+    "endpoint",
+    "emulator",
+    "removal_policy",
+    "vars",
+];
 
 /// Reads an env file, reporting every problem in it; what is valid is still returned, so that
 /// var overrides are checked too. `None` when the file is not a mapping.
@@ -37,6 +44,7 @@ pub(crate) fn read(
         account_id: None,
         endpoint: None,
         removal_policy: RemovalPolicy::default(),
+        emulator: false,
     };
     let mut vars = Vec::new();
     for e in entries {
@@ -89,6 +97,13 @@ pub(crate) fn read(
                     .hint("e.g. `endpoint: http://127.0.0.1:4566` for the local emulator"),
                 ),
             },
+            "emulator" => match &v.tree {
+                Tree::Bool(b) => settings.emulator = *b,
+                _ => errs.push(
+                    Diagnostic::at(&v.pos, format!("`emulator` must be true or false, found {}", v.describe()))
+                        .hint("`emulator: true` says this env talks to a local emulator, which takes its test credentials"),
+                ),
+            },
             "removal_policy" => {
                 if let Some(p) = removal_policy(v, errs) {
                     settings.removal_policy = p;
@@ -124,6 +139,19 @@ pub(crate) fn read(
                         .hint(hint),
                 );
             }
+        }
+    }
+    if settings.emulator && settings.endpoint.is_none() {
+        let at = entries
+            .iter()
+            .find(|e| e.key == "emulator")
+            .map(|e| &e.value.pos);
+        if let Some(pos) = at {
+            errs.push(
+                Diagnostic::at(pos, "`emulator: true` needs the emulator's `endpoint`").hint(
+                    "add `endpoint: http://127.0.0.1:4566` (where `scripts/emulator up` listens)",
+                ),
+            );
         }
     }
     if !entries.iter().any(|e| e.key == "region") {

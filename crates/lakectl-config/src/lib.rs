@@ -47,26 +47,37 @@ pub fn load_with_vars(
     vars: &[(String, String)],
     schemas: &[Schema],
 ) -> Result<DesiredStack, Diagnostics> {
+    // One cause, one error: no stack folder, a file that is not YAML, or no env file stops
+    // here, before its missing declarations show up as undeclared vars and unknown names.
     let mut errs = Vec::new();
     let kinds: Vec<&str> = schemas.iter().map(|s| s.kind).collect();
     let mut decls = stack_file::Decls::default();
     let files = stack_files(stacks_dir, &mut errs);
-    for path in &files {
-        if let Some(root) = read_yaml(path, &mut errs) {
-            stack_file::read(path, &root, &kinds, &mut decls, &mut errs);
+    if files.is_empty() {
+        return Err(Diagnostics::new(errs));
+    }
+    let roots: Vec<(&PathBuf, Option<Node>)> = files
+        .iter()
+        .map(|path| (path, read_yaml(path, &mut errs)))
+        .collect();
+    let env_path = env_file_path(stacks_dir, env);
+    let env_root = env_path.as_ref().map(|p| read_yaml(p, &mut errs));
+    if env_path.is_none() {
+        errs.push(missing_env(stacks_dir, env));
+    }
+    if !errs.is_empty() {
+        return Err(Diagnostics::new(errs));
+    }
+    for (path, root) in &roots {
+        if let Some(root) = root {
+            stack_file::read(path, root, &kinds, &mut decls, &mut errs);
         }
     }
     constructs::expand(&mut decls, &mut errs);
 
-    let env_path = env_file_path(stacks_dir, env);
-    let env_file = match &env_path {
-        Some(p) => {
-            read_yaml(p, &mut errs).and_then(|root| env_file::read(p, env, &root, &mut errs))
-        }
-        None => {
-            errs.push(missing_env(stacks_dir, env));
-            None
-        }
+    let env_file = match (&env_path, env_root.flatten()) {
+        (Some(p), Some(root)) => env_file::read(p, env, &root, &mut errs),
+        _ => None,
     };
     let env_settings = match env_file {
         Some(f) => {
@@ -80,6 +91,7 @@ pub fn load_with_vars(
             account_id: None,
             endpoint: None,
             removal_policy: lakectl_core::RemovalPolicy::default(),
+            emulator: false,
         },
     };
     let built = build::build(&decls, env_settings, schemas, stacks_dir, &mut errs);
@@ -123,6 +135,16 @@ fn stack_files(dir: &Path, errs: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
             files
         }
         Ok(files) => files,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            errs.push(
+                Diagnostic::file(dir.to_path_buf(), "there is no stack folder here")
+                    .hint(format!(
+                        "run lakectl from the folder that holds `{}` (the repository root), or point --stacks-dir at the stack files",
+                        dir.display()
+                    )),
+            );
+            Vec::new()
+        }
         Err(e) => {
             errs.push(
                 Diagnostic::file(
@@ -146,10 +168,14 @@ fn env_file_path(dir: &Path, env: &str) -> Option<PathBuf> {
 fn missing_env(dir: &Path, env: &str) -> Diagnostic {
     let known = env_names(dir);
     let path = dir.join("env").join(format!("{env}.yaml"));
+    let same_but_case = known.iter().find(|k| k.eq_ignore_ascii_case(env));
     let hint = match (
         closest(env, known.iter().map(String::as_str)),
         known.is_empty(),
     ) {
+        _ if let Some(k) = same_but_case => {
+            format!("env names are case-sensitive: use `--env {k}`")
+        }
         (_, true) => format!("create {} with at least `region:`", path.display()),
         (Some(c), false) => format!("did you mean `{c}`? envs with a file: {}", known.join(", ")),
         (None, false) => format!(

@@ -48,8 +48,10 @@ fn env_settings_come_from_the_env_file() {
     assert_eq!(stack.env.account_id.as_deref(), Some("123456789012"));
     assert_eq!(stack.env.endpoint.as_deref(), Some("http://127.0.0.1:4566"));
     assert_eq!(stack.env.removal_policy, RemovalPolicy::Destroy);
+    assert!(stack.env.emulator);
 
     let prod = load("prod");
+    assert!(!prod.env.emulator);
     assert_eq!(prod.env.removal_policy, RemovalPolicy::Retain);
     assert_eq!(prod.env.account_id, None);
     assert_eq!(

@@ -33,6 +33,10 @@ pub struct EnvSettings {
     pub endpoint: Option<String>,
     /// What may happen to data.
     pub removal_policy: RemovalPolicy,
+    /// It talks to a local emulator: without credentials in the environment, lakectl uses
+    /// the emulator's test credentials instead of looking for AWS ones.
+    #[serde(default)]
+    pub emulator: bool,
 }
 
 /// One resource as the stack files declare it.

@@ -447,6 +447,7 @@ pub(crate) fn stack(resources: Vec<DesiredResource>, policy: RemovalPolicy) -> D
             account_id: None,
             endpoint: None,
             removal_policy: policy,
+            emulator: false,
         },
         resources: resources
             .into_iter()

@@ -12,7 +12,12 @@ pub struct AwsTarget {
     pub region: String,
     /// An endpoint URL overriding AWS's (the local emulator).
     pub endpoint: Option<String>,
+    /// Use the emulator's test credentials instead of the standard chain.
+    pub test_credentials: bool,
 }
+
+/// The access key of the emulator's test credentials (moto's and LocalStack's docs use it).
+pub const TEST_ACCESS_KEY: &str = "testing";
 
 impl AwsTarget {
     /// Whether an endpoint other than AWS's is in use: S3 then needs path-style addressing,
@@ -54,7 +59,38 @@ pub async fn sdk_config(target: &AwsTarget) -> SdkConfig {
     if let Some(url) = &target.endpoint {
         loader = loader.endpoint_url(url);
     }
+    if target.test_credentials {
+        loader = loader.credentials_provider(aws_credential_types::Credentials::new(
+            TEST_ACCESS_KEY,
+            TEST_ACCESS_KEY,
+            None,
+            None,
+            "lakectl-emulator",
+        ));
+    }
     loader.load().await
+}
+
+/// Why no credentials could be had from `config`'s provider, with the provider's own
+/// account of what it tried; `None` when there are some.
+pub async fn credentials_problem(config: &SdkConfig) -> Option<String> {
+    use aws_credential_types::provider::ProvideCredentials;
+    let Some(provider) = config.credentials_provider() else {
+        return Some("no credentials provider is configured".to_string());
+    };
+    match provider.provide_credentials().await {
+        Ok(_) => None,
+        Err(e) => {
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                text.push_str(": ");
+                text.push_str(&s.to_string());
+                source = s.source();
+            }
+            Some(text)
+        }
+    }
 }
 
 /// The account, region and partition being deployed into: providers build ARNs from it.
@@ -91,6 +127,7 @@ mod tests {
         let target = AwsTarget {
             region: "eu-west-1".into(),
             endpoint: Some("http://127.0.0.1:4566".into()),
+            test_credentials: true,
         };
         let config = sdk_config(&target).await;
         let retry = config.retry_config().expect("retry config");
@@ -104,6 +141,11 @@ mod tests {
         assert_eq!(timeouts.operation_timeout(), Some(Duration::from_secs(90)));
         assert_eq!(config.endpoint_url(), Some("http://127.0.0.1:4566"));
         assert_eq!(config.region().map(|r| r.as_ref()), Some("eu-west-1"));
+        assert_eq!(
+            credentials_problem(&config).await,
+            None,
+            "the test credentials"
+        );
     }
 
     #[test]

@@ -30,7 +30,9 @@ pub mod testkit;
 pub mod wait;
 
 pub use calls::CallLog;
-pub use config::{AccountContext, AwsTarget, MAX_ATTEMPTS, retry_config, sdk_config};
+pub use config::{
+    AccountContext, AwsTarget, MAX_ATTEMPTS, credentials_problem, retry_config, sdk_config,
+};
 pub use errors::{Built, ClassedWhen, Doing, Found, aws_error, classify, error_code, is_code};
 
 /// Syncs tags through the `TagResource(ResourceArn, Tags: [{Key, Value}])` /

@@ -109,9 +109,38 @@ pub fn target(env: &EnvSettings) -> AwsTarget {
         .ok()
         .filter(|s| !s.is_empty())
         .or_else(|| env.endpoint.clone());
+    // An emulator env works in a fresh shell; credentials given in the environment still win
+    // (LocalStack derives its account from the access key).
+    let test_credentials = env.emulator && std::env::var_os("AWS_ACCESS_KEY_ID").is_none();
     AwsTarget {
         region: env.region.clone(),
         endpoint,
+        test_credentials,
+    }
+}
+
+/// The fix for missing credentials, for where this env deploys.
+fn credentials_help(env: &EnvSettings, target: &AwsTarget) -> String {
+    match &target.endpoint {
+        Some(_) => format!(
+            "for the local emulator, add `emulator: true` to env/{}.yaml (it then uses the emulator's test credentials), or export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing",
+            env.name
+        ),
+        None => "log in (`aws sso login --profile NAME`, then AWS_PROFILE=NAME), or export credentials of the account this env deploys to".to_string(),
+    }
+}
+
+/// The fix for an endpoint that does not answer: the emulator is only suggested where the env
+/// talks to one.
+fn unreachable_help(target: &AwsTarget) -> String {
+    match &target.endpoint {
+        Some(url) => format!(
+            "nothing answers at {url}: start the local emulator with `scripts/emulator up`, or fix AWS_ENDPOINT_URL / the env file's endpoint"
+        ),
+        None => format!(
+            "AWS in {} could not be reached: check the network, DNS and any proxy (HTTPS_PROXY), and that the region is right",
+            target.region
+        ),
     }
 }
 
@@ -120,6 +149,12 @@ pub fn target(env: &EnvSettings) -> AwsTarget {
 pub async fn connect(env: &EnvSettings) -> Result<Aws> {
     let target = target(env);
     let config = lakectl_provider::sdk_config(&target).await;
+    if let Some(problem) = lakectl_provider::credentials_problem(&config).await {
+        return Err(miette!(
+            help = credentials_help(env, &target),
+            "no AWS credentials found, so nothing was sent. The standard chain says: {problem}"
+        ));
+    }
     // The first call: when nothing answers, say so after one quick retry instead of the full
     // backoff every later call gets for throttling.
     let sts = aws_sdk_sts::Client::from_conf(
@@ -135,10 +170,9 @@ pub async fn connect(env: &EnvSettings) -> Result<Aws> {
     let identity = sts.get_caller_identity().send().await.map_err(|e| {
         let err = lakectl_provider::aws_error("sts:GetCallerIdentity", &where_, e);
         match err {
-            lakectl_core::ProviderError::Unreachable { .. } => miette!(
-                help = "start the local emulator with `scripts/emulator up`, or check AWS_ENDPOINT_URL / the env file's endpoint",
-                "{err}"
-            ),
+            lakectl_core::ProviderError::Unreachable { .. } => {
+                miette!(help = unreachable_help(&target), "{err}")
+            }
             other => miette!(
                 help = "check the credentials in the standard AWS chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO)",
                 "cannot tell which AWS account this is: {other}"
@@ -332,4 +366,42 @@ pub fn describe_target(desired: &DesiredStack, aws: &Aws) -> String {
         "stack {} / env {} — account {}, {}{endpoint}",
         desired.stack, desired.env.name, aws.account.account_id, aws.account.region
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(endpoint: Option<&str>) -> (EnvSettings, AwsTarget) {
+        let env = EnvSettings {
+            name: "dev".into(),
+            region: "eu-west-1".into(),
+            account_id: None,
+            endpoint: endpoint.map(str::to_string),
+            removal_policy: lakectl_core::RemovalPolicy::Destroy,
+            emulator: false,
+        };
+        let target = AwsTarget {
+            region: env.region.clone(),
+            endpoint: env.endpoint.clone(),
+            test_credentials: false,
+        };
+        (env, target)
+    }
+
+    #[test]
+    fn the_emulator_is_suggested_only_where_the_env_talks_to_one() {
+        let (local_env, local) = env(Some("http://127.0.0.1:4566"));
+        let (real_env, real) = env(None);
+        assert!(unreachable_help(&local).contains("scripts/emulator up"));
+        let help = unreachable_help(&real);
+        assert!(!help.contains("emulator"), "{help}");
+        assert!(help.contains("eu-west-1") && help.contains("DNS"), "{help}");
+        assert!(credentials_help(&local_env, &local).contains("`emulator: true` to env/dev.yaml"));
+        let help = credentials_help(&real_env, &real);
+        assert!(
+            !help.contains("emulator") && help.contains("sso login"),
+            "{help}"
+        );
+    }
 }

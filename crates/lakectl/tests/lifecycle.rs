@@ -278,3 +278,38 @@ fn destroying_an_empty_lake_leaves_nothing_behind() {
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
     assert_eq!(plan["summary"]["create"], 4);
 }
+
+#[test]
+fn an_emulator_env_plans_in_a_fresh_shell_and_a_real_one_says_what_is_missing() {
+    let sb = Sandbox::new(&["acme"]);
+    let url = common::endpoint();
+    sb.write_env(&format!(
+        "region: us-east-1\nremoval_policy: destroy\nendpoint: {url}\nemulator: true\n"
+    ));
+    let plan = sb
+        .run_in_fresh_shell(&["plan", "--json"])
+        .expect_code(0)
+        .json();
+    assert_eq!(plan["summary"]["create"], 3, "{plan:#}");
+
+    sb.write_env(&format!("region: us-east-1\nendpoint: {url}\n"));
+    let refused = sb.run_in_fresh_shell(&["plan"]).expect_code(1);
+    assert!(
+        refused
+            .stderr
+            .contains("no AWS credentials found, so nothing was sent")
+            && refused
+                .stderr
+                .contains("Environment: the credential provider was not enabled")
+            && refused
+                .stderr
+                .contains("add `emulator: true` to env/dev.yaml"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.stderr.contains("did not answer"),
+        "not a connection problem: {}",
+        refused.stderr
+    );
+}

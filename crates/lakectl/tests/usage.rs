@@ -100,3 +100,26 @@ fn completions_are_printed_for_each_shell() {
         assert!(script.contains("deploy"), "{shell}: no subcommands");
     }
 }
+
+#[test]
+fn running_from_the_wrong_folder_is_one_error_saying_so() {
+    let dir = std::env::temp_dir().join(format!("lakectl-usage-{}-nowhere", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let out = lakectl(&dir, &["validate", "--env", "dev"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(
+        errors,
+        vec![
+            "error: there is no stack folder here",
+            "error: 1 problem(s) in the stack files; nothing was sent to AWS"
+        ],
+        "{err}"
+    );
+    assert!(
+        err.contains("run lakectl from the folder that holds `stacks`"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

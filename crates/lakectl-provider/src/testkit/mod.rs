@@ -61,6 +61,7 @@ pub async fn emulator_in(package: &str, region: &str) -> Emulator {
     let config = sdk_config(&AwsTarget {
         region: region.to_string(),
         endpoint: Some(endpoint.clone()),
+        test_credentials: false,
     })
     .await;
     let identity = aws_sdk_sts::Client::new(&config)

@@ -153,6 +153,7 @@ mod tests {
                 account_id: None,
                 endpoint: None,
                 removal_policy: RemovalPolicy::Destroy,
+                emulator: false,
             },
             resources: BTreeMap::from([
                 res("bucket[acme]", "s3.bucket", json!({})),

@@ -238,6 +238,26 @@ impl Sandbox {
         )
     }
 
+    /// Runs lakectl as in a fresh shell: no AWS variable at all (no credentials, no endpoint),
+    /// no AWS config files, no instance metadata; `--env dev` is added.
+    pub fn run_in_fresh_shell(&self, args: &[&str]) -> Run {
+        let mut all = args.to_vec();
+        all.extend(["--env", "dev"]);
+        let out = self
+            .command(&all)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.dir)
+            .env("NO_COLOR", "1")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run lakectl");
+        Run::from(out)
+    }
+
     /// Starts lakectl in the background; its stderr lines arrive on the receiver.
     pub fn spawn(&self, args: &[&str]) -> (Child, mpsc::Receiver<String>) {
         let mut all = args.to_vec();
