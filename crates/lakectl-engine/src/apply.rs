@@ -51,6 +51,16 @@ pub(crate) async fn apply(
         .collect();
     let outcome = walk(cx, &planned.nodes, &order, opts.concurrency, rx, progress).await;
     let mut report = outcome.report;
+    if outcome.halted {
+        return Err(EngineError::Interrupted {
+            first: report
+                .failed
+                .first()
+                .map(|(a, e)| format!("{a}: {e}"))
+                .unwrap_or_default(),
+            report: Box::new(report),
+        });
+    }
     if !outcome.causes.is_empty() {
         return Err(EngineError::ApplyFailed {
             causes: outcome.causes,

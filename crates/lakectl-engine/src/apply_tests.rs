@@ -700,3 +700,39 @@ async fn solo_record(h: &Harness) -> Option<crate::state::ResourceRecord> {
         .into_iter()
         .find(|r| r.address == a("solo"))
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_endpoint_that_stops_answering_stops_new_work_and_says_so_once() {
+    let h = Harness::new(STEP);
+    let resources = (0..10)
+        .map(|i| res("fake.bucket", &format!("b{i}"), json!({"key": "k"})))
+        .collect();
+    let d = stack(resources, RemovalPolicy::Destroy);
+    h.world
+        .fail(Op::Create, &physical("b0"), Failure::Unreachable);
+    let planned = h.plan(&d, PlanMode::Deploy).await.expect("plan");
+    let err = h.apply(&planned, 2, false).await.expect_err("interrupted");
+    let EngineError::Interrupted { report, first } = &err else {
+        panic!("{err:?}");
+    };
+    assert!(first.starts_with("b0: "), "{first}");
+    assert_eq!(report.failed.len(), 1, "{report:?}");
+    assert_eq!(
+        report.applied.len(),
+        1,
+        "the one in flight finished: {report:?}"
+    );
+    assert_eq!(report.not_started.len(), 8, "{report:?}");
+    assert_eq!(
+        h.world.mutations().len(),
+        2,
+        "nothing started after the failure"
+    );
+    let halts = h
+        .progress
+        .events()
+        .into_iter()
+        .filter(|e| matches!(e, ProgressEvent::Halted { .. }))
+        .count();
+    assert_eq!(halts, 1);
+}

@@ -331,6 +331,26 @@ pub enum EngineError {
         detail: String,
     },
 
+    /// The endpoint stopped answering during apply: what was in flight ended, nothing more
+    /// was started.
+    #[error("the endpoint stopped answering: {} change(s) failed ({}), {} not started, {} done; first failure: {first}",
+        report.failed.len(),
+        report.failed.iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>().join(", "),
+        report.not_started.len() + report.skipped.len(),
+        report.applied.len())]
+    #[diagnostic(
+        code(lakectl::interrupted),
+        help(
+            "every change is recorded as an intent before it is made: once the endpoint answers again, deploy again and it finishes from there"
+        )
+    )]
+    Interrupted {
+        /// The first failure, as one line.
+        first: String,
+        /// What was applied, failed and not started.
+        report: Box<ApplyReport>,
+    },
+
     /// Some resources failed; everything that could run did.
     #[error("apply failed: {} resource(s) failed, {} skipped because of them: {}",
         report.failed.len(), report.skipped.len(),
@@ -351,6 +371,19 @@ pub enum EngineError {
 }
 
 impl EngineError {
+    /// Whether the cause is an endpoint that did not answer (no connection at all).
+    pub fn is_unreachable(&self) -> bool {
+        let unreachable = |e: &ProviderError| matches!(e, ProviderError::Unreachable { .. });
+        match self {
+            EngineError::Provider { source, .. } => unreachable(source),
+            EngineError::State {
+                source: StateError::Provider(e),
+                ..
+            } => unreachable(e),
+            _ => false,
+        }
+    }
+
     /// A state-store error with what was being done.
     pub(crate) fn state(doing: impl Into<String>, source: StateError) -> Self {
         EngineError::State {

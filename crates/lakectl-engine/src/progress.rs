@@ -45,6 +45,11 @@ pub enum ProgressEvent {
         /// How long it took.
         elapsed: Duration,
     },
+    /// The endpoint stopped answering: nothing more is started; what is in flight ends.
+    Halted {
+        /// The changes that will not be started.
+        not_started: usize,
+    },
     /// A change failed: this is a root cause.
     Failed {
         /// The resource.

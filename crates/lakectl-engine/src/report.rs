@@ -14,6 +14,8 @@ pub struct ApplyReport {
     pub failed: Vec<(Address, String)>,
     /// Resources not attempted, with the failed resource that blocked them.
     pub skipped: Vec<(Address, Address)>,
+    /// Resources not started because the endpoint stopped answering.
+    pub not_started: Vec<Address>,
     /// The stack's outputs, resolved (empty when anything failed, and after a destroy).
     pub outputs: BTreeMap<String, Value>,
 }

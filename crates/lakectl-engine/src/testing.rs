@@ -56,6 +56,8 @@ pub(crate) enum Failure {
     Retryable(u32),
     /// Fails every time as throttled after the SDK's own retries: final for the engine.
     Throttled,
+    /// Nothing answers: the endpoint went away.
+    Unreachable,
 }
 
 #[derive(Default)]
@@ -209,6 +211,11 @@ impl World {
                     request_id: None,
                     class: ErrorClass::Throttled,
                     retryable: false,
+                }),
+                Some(Failure::Unreachable) => Err(ProviderError::Unreachable {
+                    operation: "fake:Call",
+                    resource: name.into(),
+                    detail: "Connection refused".into(),
                 }),
                 Some(Failure::Retryable(n)) if *n > 0 => {
                     *n -= 1;

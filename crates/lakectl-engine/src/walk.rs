@@ -22,6 +22,8 @@ pub(crate) struct Outcome {
     pub causes: Vec<EngineError>,
     /// Attributes of every resource that exists after the walk.
     pub known: Known,
+    /// The endpoint stopped answering, and the walk stopped starting changes.
+    pub halted: bool,
 }
 
 /// For each node, the nodes that must finish before it starts.
@@ -112,12 +114,13 @@ pub(crate) async fn walk(
         report: ApplyReport::default(),
         causes: Vec::new(),
         known: Known::new(),
+        halted: false,
     };
     let cx = Arc::new(cx);
     let mut tasks = JoinSet::new();
     let limit = concurrency.max(1);
     loop {
-        while tasks.len() < limit {
+        while !out.halted && tasks.len() < limit {
             let Some(address) = ready.pop_front() else {
                 break;
             };
@@ -182,6 +185,13 @@ pub(crate) async fn walk(
                     Err(e) => {
                         let error = chain(&e);
                         progress.event(&ProgressEvent::Failed { address: address.clone(), error: error.clone() });
+                        // Nothing answers: whatever starts now fails the same way, after its
+                        // own wait. What is in flight ends (its intent is recorded already).
+                        if e.is_unreachable() && !out.halted {
+                            out.halted = true;
+                            let not_started = nodes.len() - finished.len() - running.len();
+                            progress.event(&ProgressEvent::Halted { not_started });
+                        }
                         out.report.failed.push((address.clone(), error));
                         out.causes.push(e);
                         let mut blocked: Vec<Address> = waiters.get(&address).cloned().unwrap_or_default();
@@ -200,10 +210,13 @@ pub(crate) async fn walk(
     while let Ok(e) = events.try_recv() {
         progress.event(&e);
     }
-    // Only a cycle among deletes could leave nodes behind; the plan rejects those, but never
-    // report success for a change that did not run.
+    // Halted: the rest was never started. Otherwise only a cycle among deletes could leave
+    // nodes behind; the plan rejects those, but never report success for a change that did
+    // not run.
     for address in order {
-        if !finished.contains(address) {
+        if out.halted && !finished.contains(address) {
+            out.report.not_started.push(address.clone());
+        } else if !finished.contains(address) {
             let error = format!(
                 "never started: it waits on {}",
                 waiting

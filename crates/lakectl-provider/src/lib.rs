@@ -21,6 +21,7 @@ pub mod calls;
 pub mod checks;
 mod config;
 pub mod diff;
+mod down;
 pub mod errors;
 pub mod names;
 pub mod policy;
@@ -33,6 +34,7 @@ pub use calls::CallLog;
 pub use config::{
     AccountContext, AwsTarget, MAX_ATTEMPTS, credentials_problem, retry_config, sdk_config,
 };
+pub use down::EndpointDown;
 pub use errors::{Built, ClassedWhen, Doing, Found, aws_error, classify, error_code, is_code};
 
 /// Syncs tags through the `TagResource(ResourceArn, Tags: [{Key, Value}])` /
@@ -79,7 +81,9 @@ macro_rules! client {
         $crate::client!($sdk, $config, |b| b)
     };
     ($sdk:ident, $config:expr, $extra:expr) => {{
-        let builder = $sdk::config::Builder::from($config).interceptor($crate::CallLog);
+        let builder = $sdk::config::Builder::from($config)
+            .interceptor($crate::CallLog)
+            .retry_classifier($crate::EndpointDown);
         let extra: &dyn Fn($sdk::config::Builder) -> $sdk::config::Builder = &$extra;
         $sdk::Client::from_conf(extra(builder).build())
     }};

@@ -160,6 +160,7 @@ pub async fn connect(env: &EnvSettings) -> Result<Aws> {
     let sts = aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(&config)
             .interceptor(CallLog)
+            .retry_classifier(lakectl_provider::EndpointDown)
             .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2))
             .build(),
     );
@@ -317,7 +318,7 @@ pub async fn ensure_state(store: &Arc<DynamoStateStore>) -> Result<()> {
 }
 
 /// The lease of the deploy lock: a killed deploy blocks the next one for at most this long.
-const LOCK_LEASE: Duration = Duration::from_secs(15);
+pub const LOCK_LEASE: Duration = Duration::from_secs(15);
 
 /// Takes the deploy lock of the stack/env, waiting up to `wait_secs` for another holder.
 pub async fn lock(
@@ -329,9 +330,32 @@ pub async fn lock(
         lease: LOCK_LEASE,
         wait: wait_secs.map(Duration::from_secs),
     };
-    LockGuard::acquire(store.clone(), stack_env(desired), default_holder(), opts)
-        .await
-        .map_err(miette::Report::new)
+    // Said when the wait starts, then every 5 s, counting down.
+    let said = std::sync::Mutex::new(None::<std::time::Instant>);
+    let waiting = |held: &lakectl_engine::state::LockInfo, left: Duration| {
+        let mut last = said.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_some_and(|t| t.elapsed() < Duration::from_secs(5)) {
+            return;
+        }
+        *last = Some(std::time::Instant::now());
+        let age = std::time::SystemTime::now()
+            .duration_since(held.acquired_at)
+            .map_or(0, |d| d.as_secs());
+        eprintln!(
+            "waiting for the deploy lock, held by {} for {age}s: giving up in {}s",
+            held.holder,
+            left.as_secs()
+        );
+    };
+    LockGuard::acquire_reporting(
+        store.clone(),
+        stack_env(desired),
+        default_holder(),
+        opts,
+        waiting,
+    )
+    .await
+    .map_err(miette::Report::new)
 }
 
 /// The state store for read-only commands: when the state table does not exist yet nothing

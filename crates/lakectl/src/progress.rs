@@ -139,6 +139,11 @@ impl Progress for Reporter {
                 let a = address.to_string();
                 self.set_in_flight(|l| l.retain(|x| *x != a));
             }
+            ProgressEvent::Halted { not_started } => {
+                self.line(format!(
+                    "  ! the endpoint stopped answering: starting nothing more ({not_started} change(s) not started), waiting for what is in flight"
+                ));
+            }
             ProgressEvent::Skipped {
                 address,
                 blocked_by,

@@ -76,12 +76,28 @@ impl LockGuard {
         holder: String,
         opts: LockOptions,
     ) -> Result<LockGuard, StateError> {
+        Self::acquire_reporting(store, at, holder, opts, |_, _| {}).await
+    }
+
+    /// [`LockGuard::acquire`], telling `waiting` who holds the lock and how long the wait may
+    /// still last, each time it finds the lock taken and waits on.
+    ///
+    /// # Errors
+    /// As [`LockGuard::acquire`].
+    pub async fn acquire_reporting(
+        store: Arc<dyn StateStore>,
+        at: StackEnv,
+        holder: String,
+        opts: LockOptions,
+        waiting: impl Fn(&LockInfo, Duration),
+    ) -> Result<LockGuard, StateError> {
         let deadline = opts.wait.map(|w| Instant::now() + w);
         let (lock, started) = loop {
             let started = Instant::now();
             match (store.acquire_lock(&at, &holder, opts.lease).await, deadline) {
                 (Ok(lock), _) => break (lock, started),
-                (Err(StateError::Locked { .. }), Some(d)) if Instant::now() < d => {
+                (Err(StateError::Locked { lock, .. }), Some(d)) if Instant::now() < d => {
+                    waiting(&lock, d - Instant::now());
                     tokio::time::sleep_until(d.min(Instant::now() + POLL)).await;
                 }
                 (Err(e), _) => return Err(e),

@@ -66,6 +66,12 @@ pub async fn run(cli: &Cli, args: &ChangeArgs, mode: Mode) -> Result<ExitCode> {
     };
     let result = locked(&engine, &observing, &guard, job).await;
     let released = guard.release().await;
+    if result.is_err() && released.is_err() {
+        eprintln!(
+            "the deploy lock could not be released; it expires by itself within {}s",
+            context::LOCK_LEASE.as_secs()
+        );
+    }
     let code = result?;
     released.map_err(miette::Report::new)?;
     if code == ExitCode::SUCCESS {
