@@ -128,6 +128,12 @@ pub struct Plan {
     pub stack: String,
     /// The environment.
     pub env: String,
+    /// The account planned against, when known (the command sets it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// The region planned in, when known (the command sets it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// Every resource of the stack and every owned resource no longer in it, in apply order.
     pub resources: Vec<ResourceChange>,
     /// Counts per action.
@@ -158,6 +164,8 @@ impl Plan {
             format_version: Self::FORMAT_VERSION,
             stack: stack.to_string(),
             env: env.to_string(),
+            account: None,
+            region: None,
             resources,
             summary,
         }

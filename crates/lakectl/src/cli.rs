@@ -38,7 +38,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the stack files and the env file; makes no AWS call.
-    Validate,
+    Validate(ValidateArgs),
     /// Print the fully expanded desired state (for_each, vars, assets) as JSON; no AWS call.
     Synth,
     /// Print the dependency graph as Mermaid, DOT or an SVG picture; no AWS call.
@@ -60,6 +60,9 @@ pub enum Command {
     State(StateCommand),
     /// Start a build of the stack's CodeBuild project and follow it to its end.
     Build(BuildArgs),
+    /// Print the JSON Schema of stack or env files, or write the kinds' reference pages;
+    /// no AWS call.
+    Schema(SchemaArgs),
     /// Print a shell completion script: `lakectl completions bash > ~/.local/share/bash-completion/completions/lakectl`.
     Completions(CompletionsArgs),
 }
@@ -86,6 +89,14 @@ pub struct RunArgs {
     /// recorded outputs too.
     #[arg(long = "target", value_name = "ADDRESS")]
     pub targets: Vec<String>,
+}
+
+/// `lakectl validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Print the result (or the problems) as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `lakectl graph`.
@@ -236,4 +247,26 @@ pub struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// What `lakectl schema` writes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SchemaOf {
+    /// The JSON Schema of stack files (docs/stack.schema.json).
+    Stack,
+    /// The JSON Schema of env files (docs/env.schema.json).
+    Env,
+    /// The property reference of every kind, as Markdown pages (docs/kinds/).
+    Kinds,
+}
+
+/// `lakectl schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which.
+    #[arg(value_enum, default_value = "stack")]
+    pub of: SchemaOf,
+    /// For `kinds`: the folder to write the pages to.
+    #[arg(long, value_name = "DIR", default_value = "docs/kinds")]
+    pub out: PathBuf,
 }

@@ -79,18 +79,50 @@ pub fn env_name(cli: &Cli) -> Result<&str> {
 
 /// Loads and validates the stack for the env. Makes no AWS call.
 pub fn load(cli: &Cli) -> Result<DesiredStack> {
-    load_as(cli, env_name(cli)?, &cli.vars)
+    load_reporting(cli, false)
+}
+
+/// [`load`]; with `json`, problems in the stack files go to stdout as JSON (`--json`).
+pub fn load_reporting(cli: &Cli, json: bool) -> Result<DesiredStack> {
+    let env = env_name(cli)?;
+    load_with(cli, env, &cli.vars, json)
 }
 
 /// Loads the stack for `env` with `vars` set (a saved plan's). Makes no AWS call.
 pub fn load_as(cli: &Cli, env: &str, vars: &[(String, String)]) -> Result<DesiredStack> {
+    load_with(cli, env, vars, false)
+}
+
+fn load_with(cli: &Cli, env: &str, vars: &[(String, String)], json: bool) -> Result<DesiredStack> {
     lakectl_config::load_with_vars(&cli.stacks_dir, env, vars, &schemas()).map_err(|diagnostics| {
-        eprint!("{diagnostics}");
+        if json {
+            crate::output::outln!("{}", problems_json(&diagnostics));
+        } else {
+            eprint!("{diagnostics}");
+        }
         BadStack {
             count: diagnostics.len(),
         }
         .into()
     })
+}
+
+/// The JSON form of problems in the stack files (docs/plan-json.md).
+pub fn problems_json(diagnostics: &lakectl_config::Diagnostics) -> String {
+    let problems: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "file": d.file.display().to_string(),
+                "line": d.line,
+                "column": d.column,
+                "message": d.message,
+                "hint": d.hint,
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({"format_version": 1, "valid": false, "problems": problems});
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 
 /// A connection to the env's AWS account (or emulator), with the account verified.

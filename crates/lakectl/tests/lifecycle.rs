@@ -53,6 +53,8 @@ fn deploy_converges_and_a_second_deploy_changes_nothing() {
     let plan = sb.run(&["plan", "--json"]).expect_code(0).json();
     assert_eq!(plan["format_version"], 1);
     assert_eq!(plan["env"], "dev");
+    assert_eq!(plan["region"], "us-east-1");
+    assert_eq!(plan["account"], aws.account_id().as_str());
     let mut got = actions(&plan);
     got.sort();
     let want: Vec<(String, String)> = ["bucket[acme]", "bucket[globex]", "role", "table"]

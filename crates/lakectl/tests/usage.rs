@@ -123,3 +123,55 @@ fn running_from_the_wrong_folder_is_one_error_saying_so() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn validate_and_plan_speak_json_problems_included() {
+    let dir = stack_dir("json");
+    let ok = lakectl(&dir, &["validate", "--env", "dev", "--json"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&ok.stdout).expect("JSON");
+    assert_eq!(doc["valid"], true);
+    assert_eq!(doc["resources"][0]["address"], "raw");
+    assert_eq!(doc["resources"][0]["kind"], "s3.bucket");
+
+    std::fs::write(
+        dir.join("stacks/lake.yaml"),
+        "stack: lake\nresources:\n  raw:\n    kind: s3.bucket\n    properties:\n      versionning: true\n",
+    )
+    .expect("stack");
+    for command in [
+        &["validate", "--env", "dev", "--json"][..],
+        &["plan", "--env", "dev", "--json"][..],
+    ] {
+        let bad = lakectl(&dir, command);
+        assert_eq!(bad.status.code(), Some(1), "{command:?}");
+        let doc: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{command:?}: stdout is not JSON ({e}): {}",
+                text(&bad.stdout)
+            )
+        });
+        assert_eq!(doc["valid"], false);
+        let p = &doc["problems"][0];
+        assert_eq!(
+            (p["line"].as_u64(), p["column"].as_u64()),
+            (Some(6), Some(7)),
+            "{doc:#}"
+        );
+        assert!(
+            p["file"].as_str().is_some_and(|f| f.ends_with("lake.yaml")),
+            "{doc:#}"
+        );
+        assert!(
+            p["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("versionning")),
+            "{doc:#}"
+        );
+        assert!(
+            p["hint"].as_str().is_some_and(|h| h.contains("versioning")),
+            "{doc:#}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -6,6 +6,7 @@ mod import;
 mod outputs;
 mod plan;
 mod saved;
+mod schema;
 mod state;
 mod unlock;
 mod validate;
@@ -17,7 +18,7 @@ use std::process::ExitCode;
 /// Runs the command the user asked for.
 pub async fn run(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
-        Command::Validate => validate::run(cli),
+        Command::Validate(args) => validate::run(cli, args.json),
         Command::Synth => validate::synth(cli),
         Command::Graph(args) => validate::graph(cli, args),
         Command::Plan(args) => plan::run(cli, args).await,
@@ -29,6 +30,7 @@ pub async fn run(cli: &Cli) -> Result<ExitCode> {
         Command::State(command) => state::run(cli, command).await,
         Command::Build(args) => build::run(cli, args).await,
         Command::Completions(args) => Ok(completions(args.shell)),
+        Command::Schema(args) => schema::run(args),
     }
 }
 

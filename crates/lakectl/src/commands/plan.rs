@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 /// Observes, diffs and prints; changes nothing in AWS (the state table is only read).
 pub async fn run(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
-    let desired = context::load(cli)?;
+    let desired = context::load_reporting(cli, args.json)?;
     let targets = context::addresses(&args.run.targets)?;
     let aws = context::connect(&desired.env).await?;
     let state = context::state_for_reading(&aws).await?;
@@ -32,7 +32,9 @@ pub async fn run(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
     };
     let planned = engine.plan(&desired, &opts).await;
     observing.finish();
-    let planned = planned?;
+    let mut planned = planned?;
+    planned.plan.account = Some(aws.account.account_id.clone());
+    planned.plan.region = Some(aws.account.region.clone());
     if let Some(path) = &args.out {
         let saved = SavedPlan::new(
             &planned,

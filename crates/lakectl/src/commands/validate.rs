@@ -7,9 +7,31 @@ use crate::output::outln;
 use miette::Result;
 use std::process::ExitCode;
 
-/// Prints the resources the stack declares for the env.
-pub fn run(cli: &Cli) -> Result<ExitCode> {
-    let desired = context::load(cli)?;
+/// Prints the resources the stack declares for the env; with `json`, as JSON (problems too).
+pub fn run(cli: &Cli, json: bool) -> Result<ExitCode> {
+    let desired = context::load_reporting(cli, json)?;
+    if json {
+        let resources: Vec<serde_json::Value> = desired
+            .resources
+            .values()
+            .map(|r| {
+                serde_json::json!({"address": r.address, "kind": r.kind, "name": r.name, "location": r.location})
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "format_version": 1,
+            "valid": true,
+            "stack": desired.stack,
+            "env": desired.env.name,
+            "resources": resources,
+            "outputs": desired.outputs.keys().collect::<Vec<_>>(),
+        });
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| miette::miette!("{e}"))?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     outln!(
         "stack {} / env {}: {} resource(s), {} output(s); the stack files are valid.",
         desired.stack,
