@@ -41,10 +41,12 @@ pub enum EngineError {
     #[diagnostic(
         code(lakectl::not_owned),
         help(
-            "lakectl never adopts a resource silently: give this one another `name` in the stack file, or adopt the existing one on purpose with `lakectl import --env ENV ADDRESS`"
+            "lakectl never adopts a resource silently: give this one another `name` in the stack file, or adopt the existing one on purpose with `lakectl import --env {env} '{address}'`"
         )
     )]
     NotOwned {
+        /// The env, for the command in the help.
+        env: String,
         /// The logical address.
         address: Address,
         /// The kind.
@@ -65,10 +67,12 @@ pub enum EngineError {
     #[diagnostic(
         code(lakectl::moved_without_entry),
         help(
-            "if `{old}` was renamed to `{address}`, say so in a stack file and plan again:\n  moved:\n    - from: \"{old}\"\n      to: \"{address}\"\nor move its record with `lakectl state mv '{old}' '{address}'`; otherwise give `{address}` another `name`"
+            "if `{old}` was renamed to `{address}`, say so in a stack file and plan again:\n  moved:\n    - from: \"{old}\"\n      to: \"{address}\"\nor move its record with `lakectl state mv --env {env} '{old}' '{address}'`; otherwise give `{address}` another `name`"
         )
     )]
     MovedWithoutEntry {
+        /// The env, for the command in the help.
+        env: String,
         /// The address it is declared at now.
         address: Address,
         /// The address its tags name.
@@ -400,10 +404,26 @@ mod tests {
     #[test]
     fn messages_name_the_resource_and_the_owner() {
         let a = Address::new("raw", None);
+        let not_owned = EngineError::NotOwned {
+            env: "prod".into(),
+            address: Address::new("bucket", Some("acme")),
+            kind: "s3.bucket".into(),
+            name: "lake-acme".into(),
+            location: "x:1:1".into(),
+            owner: None,
+        };
+        let help = Diagnostic::help(&not_owned)
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        assert!(
+            help.contains("`lakectl import --env prod 'bucket[acme]'`"),
+            "a command to paste, quoted for the shell: {help}"
+        );
         let cases = [
             (
                 "foreign owner is named",
                 EngineError::NotOwned {
+                    env: "dev".into(),
                     address: a.clone(),
                     kind: "s3.bucket".into(),
                     name: "lake-raw".into(),
@@ -415,6 +435,7 @@ mod tests {
             (
                 "untagged: no owner clause",
                 EngineError::NotOwned {
+                    env: "dev".into(),
                     address: a.clone(),
                     kind: "s3.bucket".into(),
                     name: "lake-raw".into(),

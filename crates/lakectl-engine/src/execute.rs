@@ -272,6 +272,7 @@ async fn converge_existing(
         ownership(&claim, taggable, &live.spec, node.record.as_ref())
     {
         return Err(EngineError::NotOwned {
+            env: cx.at.env.clone(),
             address: node.address.clone(),
             kind: node.kind.clone(),
             name: node.name.clone(),

@@ -133,7 +133,7 @@ async fn a_rename_without_a_move_is_refused_with_the_entry_to_write() {
         "{help}"
     );
     assert!(
-        help.contains("lakectl state mv 'old_bucket' 'bucket'"),
+        help.contains("lakectl state mv --env dev 'old_bucket' 'bucket'"),
         "{help}"
     );
     assert!(h.world.mutations().is_empty());

@@ -275,6 +275,7 @@ impl<'a> Planner<'a> {
             Ownership::Ours => Ok(()),
             Ownership::Foreign { .. } if let Some(old) = self.tagged_elsewhere(r, live) => {
                 Err(EngineError::MovedWithoutEntry {
+                    env: self.at.env.clone(),
                     address: r.address.clone(),
                     old: old.to_string(),
                     kind: r.kind.clone(),
@@ -283,6 +284,7 @@ impl<'a> Planner<'a> {
                 })
             }
             Ownership::Foreign { owner } => Err(EngineError::NotOwned {
+                env: self.at.env.clone(),
                 address: r.address.clone(),
                 kind: r.kind.clone(),
                 name: r.name.clone(),

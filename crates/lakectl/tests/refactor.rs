@@ -117,7 +117,7 @@ fn state_mv_and_forget_change_the_state_and_leave_the_resources() {
         refused.stderr.contains("to: \"raw[acme]\"")
             && refused
                 .stderr
-                .contains("lakectl state mv 'bucket[acme]' 'raw[acme]'"),
+                .contains("lakectl state mv --env dev 'bucket[acme]' 'raw[acme]'"),
         "{}",
         refused.stderr
     );

@@ -5,7 +5,8 @@ use crate::cli::{ChangeArgs, Cli};
 use crate::context;
 use crate::output::{out, outln};
 use crate::progress::Reporter;
-use crate::render::{plan::render, style::Style};
+use crate::render::plan::{DataLoss, render};
+use crate::render::style::Style;
 use lakectl_core::{Action, DesiredStack};
 use lakectl_engine::state::lock::LockGuard;
 use lakectl_engine::{ApplyOptions, Engine, PlanMode, PlanOptions};
@@ -167,7 +168,8 @@ async fn locked(
             ));
         }
     }
-    out!("{}", render(&planned.plan, Style::for_stdout()));
+    let loss = DataLoss::of(&desired.env, args.allow_data_loss);
+    out!("{}", render(&planned.plan, Style::for_stdout(), loss));
     if !planned.plan.summary.has_changes() {
         return Ok(ExitCode::SUCCESS);
     }

@@ -5,7 +5,8 @@ use crate::cli::{Cli, PlanArgs};
 use crate::context;
 use crate::output::{out, outln};
 use crate::progress::Reporter;
-use crate::render::{plan::render, style::Style};
+use crate::render::plan::{DataLoss, render};
+use crate::render::style::Style;
 use lakectl_engine::{Engine, PlanMode, PlanOptions};
 use miette::{IntoDiagnostic, Result};
 use std::process::ExitCode;
@@ -57,7 +58,8 @@ pub async fn run(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
         );
     } else {
         eprintln!("{}", context::describe_target(&desired, &aws));
-        out!("{}", render(&planned.plan, Style::for_stdout()));
+        let loss = DataLoss::of(&desired.env, false);
+        out!("{}", render(&planned.plan, Style::for_stdout(), loss));
     }
     Ok(
         if args.detailed_exitcode && planned.plan.summary.has_changes() {

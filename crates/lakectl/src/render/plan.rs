@@ -5,9 +5,31 @@ use super::value::{line_diff, show};
 use lakectl_core::{Action, Detail, FieldChange, Plan, ResourceChange, tags};
 use std::fmt::Write;
 
+/// What `--allow-data-loss` does to the data a plan destroys: the plan says only what holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataLoss {
+    /// Deploy refuses it unless the flag is given.
+    NeedsFlag,
+    /// The flag is given: it is destroyed.
+    Allowed,
+    /// The env retains data: refused, flag or not.
+    Retained,
+}
+
+impl DataLoss {
+    /// The case of an env, with or without the flag.
+    pub fn of(env: &lakectl_core::EnvSettings, allowed: bool) -> DataLoss {
+        match (env.removal_policy, allowed) {
+            (lakectl_core::RemovalPolicy::Retain, _) => DataLoss::Retained,
+            (_, true) => DataLoss::Allowed,
+            (_, false) => DataLoss::NeedsFlag,
+        }
+    }
+}
+
 /// Renders a plan. No-op resources are only counted; ownership tags are shown on create only
 /// as a count, since they are the same on every resource.
-pub fn render(plan: &Plan, style: Style) -> String {
+pub fn render(plan: &Plan, style: Style, loss: DataLoss) -> String {
     let mut out = String::new();
     let changed: Vec<&ResourceChange> = plan
         .resources
@@ -23,7 +45,7 @@ pub fn render(plan: &Plan, style: Style) -> String {
         return out;
     }
     for r in changed {
-        resource(&mut out, r, style);
+        resource(&mut out, r, style, loss);
     }
     let s = &plan.summary;
     let extra = |n: usize, what: &str| match n {
@@ -44,11 +66,18 @@ pub fn render(plan: &Plan, style: Style) -> String {
     );
     let at_risk: Vec<&ResourceChange> = plan.data_loss().collect();
     if !at_risk.is_empty() {
+        let outcome = match loss {
+            DataLoss::NeedsFlag => "deploy refuses without --allow-data-loss",
+            DataLoss::Allowed => "--allow-data-loss is given, so it is destroyed",
+            DataLoss::Retained => {
+                "this env retains data (removal_policy: retain), so deploy refuses, with --allow-data-loss or without"
+            }
+        };
         let _ = writeln!(
             out,
             "{}",
             style.red(&format!(
-                "Data loss: {} resource(s) hold data that this plan destroys; deploy refuses without --allow-data-loss.",
+                "Data loss: {} resource(s) hold data that this plan destroys; {outcome}.",
                 at_risk.len()
             ))
         );
@@ -65,7 +94,7 @@ fn paint(style: Style, action: Action, text: &str) -> String {
     }
 }
 
-fn resource(out: &mut String, r: &ResourceChange, style: Style) {
+fn resource(out: &mut String, r: &ResourceChange, style: Style, loss: DataLoss) {
     let symbol = paint(style, r.action, &format!("{:>3}", r.action.symbol()));
     let verb = match (r.action, &r.moved_from) {
         (Action::Create, _) => "will be created",
@@ -95,11 +124,16 @@ fn resource(out: &mut String, r: &ResourceChange, style: Style) {
             paint(style, r.action, &format!("# {reason}"))
         );
     }
-    if let Some(loss) = &r.data_loss {
+    if let Some(held) = &r.data_loss {
+        let outcome = match loss {
+            DataLoss::NeedsFlag => "needs --allow-data-loss",
+            DataLoss::Allowed => "destroyed (--allow-data-loss)",
+            DataLoss::Retained => "refused: this env retains data",
+        };
         let _ = writeln!(
             out,
             "      {}",
-            style.red(&format!("# holds {loss}: needs --allow-data-loss"))
+            style.red(&format!("# holds {held}: {outcome}"))
         );
     }
     let mut hidden_tags = 0;
@@ -300,7 +334,7 @@ mod tests {
                 rc("same", Action::NoOp, vec![]),
             ],
         );
-        let text = render(&plan, Style::plain());
+        let text = render(&plan, Style::plain(), DataLoss::NeedsFlag);
         let expected = [
             "  + new (s3.bucket new-phys) will be created",
             "      + versioning: true",
@@ -353,7 +387,11 @@ mod tests {
             detail("Add", "Cache", "AWS::S3::Bucket", None),
             detail("Remove", "Old", "AWS::SNS::Topic", None),
         ];
-        let text = render(&Plan::new("lake", "dev", vec![stack]), Style::plain());
+        let text = render(
+            &Plan::new("lake", "dev", vec![stack]),
+            Style::plain(),
+            DataLoss::NeedsFlag,
+        );
         let expected = [
             "      ~ parameters.Branch: \"main\" → \"release\"\n      # the service's own change set:\n",
             "        ~ Project  AWS::CodeBuild::Project  replacement: False\n",
@@ -370,7 +408,7 @@ mod tests {
     fn empty_plan_says_no_changes() {
         let plan = Plan::new("lake", "dev", vec![rc("same", Action::NoOp, vec![])]);
         assert_eq!(
-            render(&plan, Style::plain()),
+            render(&plan, Style::plain(), DataLoss::NeedsFlag),
             "No changes. 1 resource(s) of lake/dev match the stack files.\n"
         );
     }
@@ -390,7 +428,7 @@ mod tests {
         );
         bucket.moved_from = Some(Address::parse("customer_bucket[acme]").expect("address"));
         let plan = Plan::new("lake", "dev", vec![table, bucket]);
-        let text = render(&plan, Style::plain());
+        let text = render(&plan, Style::plain(), DataLoss::NeedsFlag);
         assert!(
             text.contains(
                 "config (s3.bucket config-phys) moved from config_table, is otherwise unchanged"
@@ -409,5 +447,36 @@ mod tests {
             plan.summary.has_changes(),
             "a move alone is a change to apply"
         );
+    }
+
+    #[test]
+    fn the_data_loss_note_says_what_the_flag_changes_here() {
+        let mut delete = rc("old", Action::Delete, vec![]);
+        delete.data_loss = Some("12 objects".into());
+        let plan = Plan::new("lake", "dev", vec![delete]);
+        let cases = [
+            (
+                DataLoss::NeedsFlag,
+                "# holds 12 objects: needs --allow-data-loss",
+                "deploy refuses without --allow-data-loss.",
+            ),
+            (
+                DataLoss::Allowed,
+                "# holds 12 objects: destroyed (--allow-data-loss)",
+                "--allow-data-loss is given, so it is destroyed.",
+            ),
+            (
+                DataLoss::Retained,
+                "# holds 12 objects: refused: this env retains data",
+                "with --allow-data-loss or without.",
+            ),
+        ];
+        for (loss, line, footer) in cases {
+            let text = render(&plan, Style::plain(), loss);
+            assert!(
+                text.contains(line) && text.contains(footer),
+                "{loss:?}:\n{text}"
+            );
+        }
     }
 }

@@ -27,7 +27,7 @@ pub async fn contents(
     name: &str,
     plain_http: bool,
 ) -> Result<Contents, ProviderError> {
-    let mut count = 0u64;
+    let mut held = Held::default();
     let mut key_marker: Option<String> = None;
     let mut version_marker: Option<String> = None;
     loop {
@@ -53,8 +53,14 @@ pub async fn contents(
             }
             Err(e) => return Err(aws_error("s3:ListObjectVersions", name, e)),
         };
-        count += (page.versions().len() + page.delete_markers().len()) as u64;
-        if let Some(done) = tally(count, page.is_truncated().unwrap_or(false)) {
+        held.latest += page
+            .versions()
+            .iter()
+            .filter(|v| v.is_latest() == Some(true))
+            .count() as u64;
+        held.versions += page.versions().len() as u64;
+        held.markers += page.delete_markers().len() as u64;
+        if let Some(done) = tally(held, page.is_truncated().unwrap_or(false)) {
             return Ok(done);
         }
         key_marker = page.next_key_marker;
@@ -62,26 +68,48 @@ pub async fn contents(
     }
 }
 
-/// The answer after a page, or `None` to read the next one: the count is exact when the
-/// listing ended, and stops (inexact) once it reaches [`COUNT_LIMIT`] with more to come.
-fn tally(count: u64, truncated: bool) -> Option<Contents> {
-    match (truncated, count >= COUNT_LIMIT) {
-        (false, _) => Some(non_empty(count, true)),
-        (true, true) => Some(non_empty(count, false)),
-        (true, false) => None,
+/// What a listing has counted so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Held {
+    /// Object versions, current ones included.
+    versions: u64,
+    /// Current versions: what an unversioned bucket calls its objects.
+    latest: u64,
+    /// Delete markers.
+    markers: u64,
+}
+
+impl Held {
+    /// What to call them: a versioned bucket's old versions and delete markers are said as
+    /// such, so that "5" of a bucket that lists no object reads right.
+    fn noun(self) -> &'static str {
+        match (self.versions > self.latest, self.markers > 0) {
+            (false, false) => "objects",
+            (true, false) => "object versions",
+            (_, true) if self.versions == 0 => "delete markers",
+            (_, true) => "object versions and delete markers",
+        }
     }
 }
 
-fn non_empty(count: u64, exact: bool) -> Contents {
-    if count == 0 {
+/// The answer after a page, or `None` to read the next one: the count is exact when the
+/// listing ended, and stops (inexact) once it reaches [`COUNT_LIMIT`] with more to come.
+fn tally(held: Held, truncated: bool) -> Option<Contents> {
+    let count = held.versions + held.markers;
+    let exact = match (truncated, count >= COUNT_LIMIT) {
+        (false, _) => true,
+        (true, true) => false,
+        (true, false) => return None,
+    };
+    Some(if count == 0 {
         Contents::Empty
     } else {
         Contents::NonEmpty {
             count,
             exact,
-            noun: "objects",
+            noun: held.noun(),
         }
-    }
+    })
 }
 
 /// Deletes every object version and delete marker, a page of 1000 at a time. Each round lists
@@ -185,31 +213,70 @@ mod tests {
                 noun: "objects",
             })
         };
+        let current = |n| Held {
+            versions: n,
+            latest: n,
+            markers: 0,
+        };
         let cases = [
-            ("empty bucket", 0, false, Some(Contents::Empty)),
-            ("one page", 12, false, objects(12, true)),
-            ("more pages below the limit: keep reading", 1000, true, None),
+            ("empty bucket", current(0), false, Some(Contents::Empty)),
+            ("one page", current(12), false, objects(12, true)),
+            (
+                "more pages below the limit: keep reading",
+                current(1000),
+                true,
+                None,
+            ),
             (
                 "last page reaches the limit exactly",
-                10_000,
+                current(10_000),
                 false,
                 objects(10_000, true),
             ),
             (
                 "limit reached with more to come",
-                10_000,
+                current(10_000),
                 true,
                 objects(10_000, false),
             ),
             (
                 "a page past the limit",
-                10_500,
+                current(10_500),
                 true,
                 objects(10_500, false),
             ),
         ];
-        for (why, count, truncated, want) in cases {
-            assert_eq!(tally(count, truncated), want, "{why}");
+        for (why, held, truncated, want) in cases {
+            assert_eq!(tally(held, truncated), want, "{why}");
+        }
+    }
+
+    #[test]
+    fn a_versioned_bucket_says_versions_and_delete_markers() {
+        let said = |versions, latest, markers| {
+            tally(
+                Held {
+                    versions,
+                    latest,
+                    markers,
+                },
+                false,
+            )
+            .and_then(|c| c.describe())
+        };
+        let cases = [
+            ((3, 3, 0), "3 objects"),
+            ((1, 1, 0), "1 object"),
+            ((3, 2, 0), "3 object versions"),
+            ((0, 0, 1), "1 delete marker"),
+            ((3, 0, 2), "5 object versions and delete markers"),
+        ];
+        for ((versions, latest, markers), want) in cases {
+            assert_eq!(
+                said(versions, latest, markers).as_deref(),
+                Some(want),
+                "{versions} versions, {latest} current, {markers} markers"
+            );
         }
     }
 }
