@@ -204,6 +204,14 @@ pub trait Provider: Send + Sync {
         Ok(Vec::new())
     }
 
+    /// What the plan should say of an update beyond its field changes: a change that AWS
+    /// lets happen only in steps over time (one DynamoDB TTL change per table per hour), so
+    /// that the plan tells which step this deploy makes and when the next can run. `desired`
+    /// and `live` are prepared specs; `None` for most updates.
+    fn plan_note(&self, _desired: &Value, _live: &Value) -> Option<String> {
+        None
+    }
+
     /// Whether the kind is where users keep data (a bucket, a table, a database): in an env
     /// with `removal_policy: retain`, one that leaves the stack is forgotten, not deleted.
     fn holds_data(&self) -> bool {

@@ -639,6 +639,9 @@ async fn previews(
             continue;
         };
         let provider = engine.provider(&n.address, &n.kind)?;
+        if let Some(note) = provider.plan_note(resolved, &live.spec) {
+            found.later.insert(n.address.clone(), note);
+        }
         if !provider.previews() {
             continue;
         }

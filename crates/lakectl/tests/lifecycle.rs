@@ -315,3 +315,40 @@ fn an_emulator_env_plans_in_a_fresh_shell_and_a_real_one_says_what_is_missing() 
         refused.stderr
     );
 }
+
+#[test]
+fn a_ttl_move_takes_two_deploys_and_the_plan_says_so() {
+    let sb = Sandbox::new(&[]);
+    let stack = |ttl: &str| {
+        format!(
+            "stack: {}\nresources:\n  table:\n    kind: dynamodb.table\n    properties:\n      \
+             partition_key: {{name: pk, type: S}}\n      ttl_attribute: {ttl}\n",
+            sb.stack
+        )
+    };
+    sb.write_stack(&stack("expires_at"));
+    sb.run(&["deploy", "--yes"]).expect_code(0);
+    sb.write_stack(&stack("purge_at"));
+    let plan = sb.run(&["plan"]).expect_code(0);
+    assert!(
+        plan.stdout.contains(
+            "in two steps, as AWS allows one TTL change per table per hour: this deploy turns TTL off for `expires_at`"
+        ),
+        "{}",
+        plan.stdout
+    );
+    sb.run(&["deploy", "--yes"]).expect_code(0);
+    let second = sb.run(&["plan", "--json"]).expect_code(0).json();
+    let change = &second["resources"][0];
+    assert_eq!(change["action"], "update", "{second:#}");
+    assert_eq!(change["changes"][0]["path"], "ttl_attribute");
+    assert!(change["changes"][0]["before"].is_null(), "{second:#}");
+    assert!(
+        change.get("reason").is_none(),
+        "the second step is a plain one"
+    );
+    sb.run(&["deploy", "--yes"]).expect_code(0);
+    sb.run(&["plan", "--detailed-exitcode"]).expect_code(0);
+    sb.run(&["destroy", "--yes", "--allow-data-loss"])
+        .expect_code(0);
+}

@@ -78,16 +78,66 @@ pub async fn converge(
         writes::set_pitr(c, name, desired.pitr).await?;
     }
     if touches("ttl_attribute") && desired.ttl_attribute != live.ttl_attribute {
-        // TTL is on for one attribute at a time, and turning it off must name that one.
-        if let Some(old) = &live.ttl_attribute {
-            writes::set_ttl(c, name, old, false).await?;
-        }
-        if let Some(new) = &desired.ttl_attribute {
-            writes::set_ttl(c, name, new, true).await?;
+        // TTL is on for one attribute at a time, and turning it off must name that one. AWS
+        // allows one TTL change per table per hour: moving it to another attribute turns the
+        // old one off now, and leaves turning the new one on to a deploy an hour later (the
+        // plan says so, see `ttl_note`).
+        match (&live.ttl_attribute, &desired.ttl_attribute) {
+            (Some(old), _) => writes::set_ttl(c, name, old, false).await?,
+            (None, Some(new)) => writes::set_ttl(c, name, new, true).await?,
+            (None, None) => {}
         }
     }
     if touches("tags") && desired.tags != live.tags {
         writes::sync_tags(c, name, t.arn, &live.tags, &desired.tags).await?;
     }
     Ok(())
+}
+
+/// What the plan says of a TTL change that takes two deploys.
+pub fn ttl_note(desired: &serde_json::Value, live: &serde_json::Value) -> Option<String> {
+    let attr = |v: &serde_json::Value| {
+        v.get("ttl_attribute")
+            .and_then(|a| a.as_str())
+            .map(str::to_string)
+    };
+    match (attr(live), attr(desired)) {
+        (Some(old), Some(new)) if old != new => Some(format!(
+            "in two steps, as AWS allows one TTL change per table per hour: this deploy turns TTL off for `{old}`; a deploy an hour later turns it on for `{new}`"
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_a_move_of_ttl_to_another_attribute_takes_two_deploys() {
+        let ttl = |a: serde_json::Value| json!({"ttl_attribute": a});
+        let note = ttl_note(&ttl(json!("purge_at")), &ttl(json!("expires_at")));
+        assert!(
+            note.as_deref()
+                .is_some_and(|n| n.contains("turns TTL off for `expires_at`")
+                    && n.contains("an hour later turns it on for `purge_at`")),
+            "{note:?}"
+        );
+        assert_eq!(
+            ttl_note(&ttl(json!("purge_at")), &ttl(serde_json::Value::Null)),
+            None,
+            "on"
+        );
+        assert_eq!(
+            ttl_note(&ttl(serde_json::Value::Null), &ttl(json!("expires_at"))),
+            None,
+            "off"
+        );
+        assert_eq!(
+            ttl_note(&ttl(json!("a")), &ttl(json!("a"))),
+            None,
+            "unchanged"
+        );
+    }
 }

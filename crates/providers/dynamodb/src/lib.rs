@@ -141,6 +141,10 @@ impl Provider for DynamoDbProvider {
         Ok(self.attributes(name, arn))
     }
 
+    fn plan_note(&self, desired: &Value, live: &Value) -> Option<String> {
+        converge::ttl_note(desired, live)
+    }
+
     async fn update(&self, req: &UpdateRequest) -> Result<Attributes, ProviderError> {
         let name = req.name.as_str();
         let desired = parse(name, &req.desired)?;

@@ -215,13 +215,30 @@ pub async fn set_ttl(
         .attribute_name(attribute)
         .build()
         .map_err(|e| ProviderError::invalid(name, format!("cannot build a TTL setting: {e}")))?;
-    c.update_time_to_live()
+    match c
+        .update_time_to_live()
         .table_name(name)
         .time_to_live_specification(spec)
         .send()
         .await
-        .map(drop)
         .doing("dynamodb:UpdateTimeToLive", name)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if too_soon(&e) => Err(ProviderError::invalid(
+            name,
+            format!(
+                "AWS allows one TTL change per table per hour, and this table's last one was less than an hour ago: deploy again later to turn TTL {} for `{attribute}`",
+                if on { "on" } else { "off" }
+            ),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// DynamoDB's refusal of a second TTL change within its hour.
+fn too_soon(e: &ProviderError) -> bool {
+    matches!(e, ProviderError::Aws { code, message, .. }
+        if code == "ValidationException" && message.contains("modified multiple times"))
 }
 
 /// TagResource / UntagResource with the difference between live and desired tags.
@@ -263,4 +280,34 @@ pub async fn delete_table(c: &Client, name: &str) -> Result<(), ProviderError> {
         .await
         .doing("dynamodb:DeleteTable", name)
         .gone_is_done()
+}
+
+#[cfg(test)]
+mod ttl_tests {
+    use super::*;
+
+    #[test]
+    fn a_second_ttl_change_within_the_hour_is_recognized() {
+        let aws = |code: &str, message: &str| ProviderError::Aws {
+            operation: "dynamodb:UpdateTimeToLive",
+            resource: "t".into(),
+            code: code.into(),
+            message: message.into(),
+            request_id: None,
+            class: lakectl_core::ErrorClass::Validation,
+            retryable: false,
+        };
+        assert!(too_soon(&aws(
+            "ValidationException",
+            "Time to live has been modified multiple times within a fixed interval"
+        )));
+        assert!(!too_soon(&aws(
+            "ValidationException",
+            "TimeToLive is already enabled"
+        )));
+        assert!(!too_soon(&aws(
+            "ResourceNotFoundException",
+            "modified multiple times"
+        )));
+    }
 }

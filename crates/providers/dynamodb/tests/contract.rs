@@ -56,6 +56,9 @@ impl Subject for Tables {
         steps.push(("an index added", s.clone()));
         s["point_in_time_recovery"] = json!(false);
         steps.push(("point-in-time recovery off", s.clone()));
+        // A move to another attribute takes two deploys (one TTL change per hour).
+        s["ttl_attribute"] = Value::Null;
+        steps.push(("TTL off", s.clone()));
         s["ttl_attribute"] = json!("purge_at");
         steps.push(("TTL on another attribute", s.clone()));
         s["deletion_protection"] = json!(false);

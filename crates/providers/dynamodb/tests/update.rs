@@ -104,11 +104,20 @@ async fn pitr_ttl_deletion_protection_and_tags_change_in_place() {
         ["ttl_attribute"],
         "TTL on"
     );
+    // Moved to another attribute: AWS allows one TTL change per hour, so the first deploy
+    // only turns it off (and the plan says so); the next one turns it on.
     spec["ttl_attribute"] = json!("purge_at");
+    let req = update_request(p, &name, &spec).await;
+    let note = p.plan_note(&req.desired, &req.live).unwrap_or_default();
+    assert!(note.contains("turns TTL off for `expires_at`"), "{note}");
+    p.update(&req).await.expect("first step");
+    let mut off = spec.clone();
+    off["ttl_attribute"] = Value::Null;
+    assert_eq!(drift(p, &name, &off).await, Vec::<String>::new(), "TTL off");
     assert_eq!(
         update_to(p, &name, &spec).await,
         ["ttl_attribute"],
-        "TTL moved"
+        "TTL on for the new attribute, the second step"
     );
     spec["ttl_attribute"] = Value::Null;
     assert_eq!(
