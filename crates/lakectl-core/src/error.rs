@@ -199,3 +199,15 @@ impl ProviderError {
         }
     }
 }
+/// An error and its causes on one line, `outer: inner: innermost`, for progress lines and
+/// reports.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}

@@ -736,3 +736,20 @@ async fn an_endpoint_that_stops_answering_stops_new_work_and_says_so_once() {
         .count();
     assert_eq!(halts, 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn data_written_after_a_plan_changes_its_fingerprint() {
+    let h = Harness::new(STEP);
+    let d = lake(RemovalPolicy::Destroy);
+    h.deploy(&d).await;
+    let empty = h.plan(&d, PlanMode::Destroy).await.expect("plan");
+    h.world.set_contents(&physical("solo"), 3);
+    let full = h.plan(&d, PlanMode::Destroy).await.expect("plan");
+    let (was, now) = (empty.fingerprints(), full.fingerprints());
+    assert_ne!(
+        was[&a("solo")].change,
+        now[&a("solo")].change,
+        "what a delete destroys counts"
+    );
+    assert_eq!(was[&a("root")], now[&a("root")]);
+}

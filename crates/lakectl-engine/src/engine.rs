@@ -96,6 +96,18 @@ impl Engine {
         crate::import::import(self, desired, addresses, concurrency).await
     }
 
+    /// The state record at `address` (`lakectl state show`).
+    ///
+    /// # Errors
+    /// [`EngineError::NoRecord`], or a failed state read.
+    pub async fn record(
+        &self,
+        desired: &DesiredStack,
+        address: &Address,
+    ) -> Result<crate::state::ResourceRecord, EngineError> {
+        crate::state_edit::record_at(self, desired, address).await
+    }
+
     /// Moves the state record at `from` to `to` (`lakectl state mv`); changes nothing in AWS.
     /// The next deploy retags the resource with its new address.
     ///

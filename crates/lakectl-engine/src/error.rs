@@ -125,6 +125,27 @@ pub enum EngineError {
         declared: String,
     },
 
+    /// `state mv` to an address whose declared name is another than the recorded one.
+    #[error(
+        "`{to}` is declared as `{declared}`, but the resource recorded at `{from}` is `{recorded}`: moving the record would leave it behind and have the next deploy create `{declared}` anew"
+    )]
+    #[diagnostic(
+        code(lakectl::move_renames),
+        help(
+            "a name derived from the address changes with it: declare the move in a stack file instead (moved: [{{from: \"{from}\", to: \"{to}\"}}]), which keeps the name, or set `properties.name: {recorded}` on `{to}`; nothing was changed"
+        )
+    )]
+    MoveRenames {
+        /// The address moved from.
+        from: Address,
+        /// The address moved to.
+        to: Address,
+        /// The recorded physical name.
+        recorded: String,
+        /// The name the stack files give `to`.
+        declared: String,
+    },
+
     /// `state forget` of a resource the stack files still declare.
     #[error(
         "`{address}` is still declared at {location}; forgetting it now would have the next deploy create it again"

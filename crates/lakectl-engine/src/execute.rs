@@ -82,7 +82,7 @@ async fn carry_out(
             create(cx, provider.as_ref(), node, spec).await.map(Some)
         }
         Action::Forget => {
-            crate::state_edit::untag(&provider, &node.address, &node.name, cx).await?;
+            crate::state_edit::untag(&provider, &cx.at, &node.address, &node.name, cx).await?;
             forget_record(cx, node).await.map(|()| None)
         }
         Action::Delete => {

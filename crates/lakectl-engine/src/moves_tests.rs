@@ -307,3 +307,102 @@ async fn forget_lets_a_resource_go_untouched_but_for_its_ownership_tags() {
         "nothing left to delete"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn state_mv_refuses_a_move_that_would_change_the_physical_name() {
+    let h = Harness::new(Duration::from_millis(10));
+    h.deploy(&lake("old_bucket", "old_link", false)).await;
+    let before = h.records().await;
+    // `bucket` with the name derived from its own address, not the old one.
+    let mut renamed = lake("bucket", "old_link", false);
+    renamed
+        .resources
+        .get_mut(&a("bucket"))
+        .expect("bucket")
+        .name = physical("bucket");
+    let err = h
+        .engine
+        .move_record(&renamed, &a("old_bucket"), &a("bucket"))
+        .await
+        .expect_err("the record would leave its resource behind");
+    assert!(matches!(err, EngineError::MoveRenames { .. }), "{err:?}");
+    let help = miette::Diagnostic::help(&err).expect("help").to_string();
+    assert!(
+        help.contains("from: \"old_bucket\", to: \"bucket\""),
+        "{help}"
+    );
+    assert_eq!(h.records().await, before);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_state_mv_killed_between_its_two_records_is_finished_by_the_next_plan() {
+    let h = Harness::new(Duration::from_millis(10));
+    h.deploy(&lake("old_bucket", "old_link", false)).await;
+    // The new record written, the old one not removed, and no `moved:` entry.
+    let at = Harness::at();
+    let mut rec = h
+        .records()
+        .await
+        .into_iter()
+        .find(|r| r.address == a("old_bucket"))
+        .expect("record");
+    rec.address = a("bucket");
+    h.state.put_record(&at, &rec).await.expect("put");
+    h.world.clear_calls();
+    let renamed = lake("bucket", "old_link", false);
+    let planned = h.plan(&renamed, PlanMode::Deploy).await.expect("plan");
+    assert_eq!(
+        planned.plan.summary.delete, 0,
+        "{:?}",
+        planned.plan.resources
+    );
+    h.apply(&planned, 4, false).await.expect("apply");
+    assert_eq!(addresses(&h).await, vec!["bucket", "old_link"]);
+    assert_eq!(
+        h.world.mutations(),
+        vec![(Op::Update, physical("old_bucket"))]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rename_with_a_derived_name_says_which_moved_entry_would_keep_it() {
+    let h = Harness::new(Duration::from_millis(10));
+    h.deploy(&lake("old_bucket", "old_link", false)).await;
+    let mut renamed = lake("bucket", "old_link", false);
+    renamed
+        .resources
+        .get_mut(&a("bucket"))
+        .expect("bucket")
+        .name = physical("bucket");
+    let planned = h.plan(&renamed, PlanMode::Deploy).await.expect("plan");
+    let old = planned
+        .plan
+        .resources
+        .iter()
+        .find(|r| r.address == a("old_bucket"));
+    let reason = old.and_then(|r| r.reason.clone()).unwrap_or_default();
+    assert!(
+        reason.contains("if it was renamed to bucket, a `moved:` entry (from: \"old_bucket\", to: \"bucket\") keeps it"),
+        "{reason}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn forget_leaves_alone_a_resource_whose_tags_name_another_owner() {
+    let h = Harness::new(Duration::from_millis(10));
+    let d = lake("old_bucket", "old_link", false);
+    h.deploy(&d).await;
+    let theirs = json!({"key": "k", "tags": {"lakectl:stack": "other", "lakectl:env": "dev", "lakectl:address": "x"}});
+    h.world.put(&physical("old_bucket"), theirs.clone());
+    let mut without = d.clone();
+    without.resources.remove(&a("old_bucket"));
+    h.world.clear_calls();
+    let (_, done) = h
+        .engine
+        .forget(&without, &a("old_bucket"))
+        .await
+        .expect("forget");
+    assert_eq!(done, Forgotten::OwnedElsewhere);
+    assert!(h.world.mutations().is_empty());
+    assert_eq!(h.world.spec(&physical("old_bucket")), Some(theirs));
+}

@@ -73,7 +73,7 @@ pub(crate) async fn plan(
     let (desired, records) = if opts.targets.is_empty() {
         (desired, records)
     } else {
-        let (d, r) = crate::targets::narrow(desired, records, &opts.targets)?;
+        let (d, r) = crate::targets::narrow(desired, records, &opts.targets, opts.mode)?;
         narrowed = d;
         (&narrowed, r)
     };
@@ -137,9 +137,27 @@ fn recorded_moves(
         .resources
         .values()
         .filter_map(|r| {
-            r.moved_from
+            let declared = r
+                .moved_from
                 .iter()
-                .find(|f| records.contains_key(*f) && !desired.resources.contains_key(*f))
+                .find(|f| records.contains_key(*f) && !desired.resources.contains_key(*f));
+            // A record moved (`state mv`, or a `moved:` entry since dropped) by a run killed
+            // before it removed the old one: two records of one resource, the old one at an
+            // address no longer declared.
+            let unfinished = || {
+                let here = records.get(&r.address)?;
+                records
+                    .iter()
+                    .find(|(a, rec)| {
+                        **a != r.address
+                            && !desired.resources.contains_key(*a)
+                            && rec.kind == here.kind
+                            && rec.name == here.name
+                    })
+                    .map(|(a, _)| a)
+            };
+            declared
+                .or_else(unfinished)
                 .map(|f| (r.address.clone(), f.clone()))
         })
         .collect()
@@ -235,6 +253,11 @@ impl<'a> Planner<'a> {
     /// tags still name the old address, and no record there claims it).
     fn former(&self, r: &DesiredResource, live: Option<&Live>) -> Vec<Address> {
         let mut former = r.moved_from.clone();
+        if let Some(from) = self.moves.get(&r.address)
+            && !former.contains(from)
+        {
+            former.push(from.clone());
+        }
         let names_it = |rec: &ResourceRecord| rec.kind == r.kind && rec.name == r.name;
         if let (Some(live), Some(rec)) = (live, self.records.get(&r.address))
             && names_it(rec)
@@ -418,7 +441,8 @@ impl<'a> Planner<'a> {
     }
 
     /// What a forgotten resource holds (the items of a kept table, the tables of a kept
-    /// database) is forgotten with it, not deleted out of it.
+    /// database) is forgotten with it, not deleted out of it; and what holds a forgotten one
+    /// is kept too, since deleting it would take that along.
     fn keep_what_kept_ones_hold(&mut self) {
         loop {
             let kept: BTreeMap<ResourceId, Address> = self
@@ -427,12 +451,30 @@ impl<'a> Planner<'a> {
                 .filter(|n| n.action == Action::Forget)
                 .map(|n| (id(&n.kind, &n.name), n.address.clone()))
                 .collect();
+            // Upward too: a container deleted while something kept is inside it would take
+            // that along; it is kept with it.
+            let holders: BTreeMap<ResourceId, Address> = self
+                .nodes
+                .values()
+                .filter(|n| n.action == Action::Forget)
+                .filter_map(|n| {
+                    let (kind, name) = self.engine.providers.get(&n.kind)?.container(&n.name)?;
+                    Some((id(kind, &name), n.address.clone()))
+                })
+                .collect();
             let mut changed = false;
             for n in self
                 .nodes
                 .values_mut()
                 .filter(|n| n.action == Action::Delete)
             {
+                if let Some(inside) = holders.get(&id(&n.kind, &n.name)) {
+                    n.action = Action::Forget;
+                    n.delete_target = None;
+                    n.kept = Some(format!("it holds {inside}, which is kept"));
+                    changed = true;
+                    continue;
+                }
                 let holder = self
                     .engine
                     .providers
@@ -477,7 +519,13 @@ impl<'a> Planner<'a> {
     /// Records without a plan entry: deleted when the resource still exists and is ours,
     /// forgotten otherwise.
     fn delete_leftover_records(&mut self) {
-        let moving: BTreeSet<&Address> = self.moves.values().collect();
+        // Records being moved go with the resource they move to, when that one is planned.
+        let moving: BTreeSet<&Address> = self
+            .moves
+            .iter()
+            .filter(|(to, _)| self.nodes.contains_key(*to))
+            .map(|(_, from)| from)
+            .collect();
         let kept: BTreeSet<ResourceId> = self
             .nodes
             .values()
@@ -698,6 +746,17 @@ async fn previews(
     Ok(found)
 }
 
+/// The one resource of the same kind this plan creates, when a delete may be its rename.
+fn renamed_to<'a>(nodes: &'a BTreeMap<Address, Node>, deleted: &Node) -> Option<&'a Address> {
+    let mut creates = nodes
+        .values()
+        .filter(|n| n.action == Action::Create && n.kind == deleted.kind);
+    match (creates.next(), creates.next()) {
+        (Some(one), None) => Some(&one.address),
+        _ => None,
+    }
+}
+
 /// Creates, updates and no-ops in dependency order, then deletes and forgets in reverse
 /// dependency order.
 fn ordered_changes(
@@ -735,9 +794,13 @@ fn ordered_changes(
                         .as_ref()
                         .map(|old| format!("{old} is replaced by {} {}", n.kind, n.name))
                 }),
-                (Action::Delete, PlanMode::Deploy) => {
-                    Some("no longer declared in the stack files".to_string())
-                }
+                (Action::Delete, PlanMode::Deploy) => Some(match renamed_to(nodes, n) {
+                    Some(new) => format!(
+                        "no longer declared in the stack files; if it was renamed to {new}, a `moved:` entry (from: \"{}\", to: \"{new}\") keeps it and its data",
+                        n.address
+                    ),
+                    None => "no longer declared in the stack files".to_string(),
+                }),
                 (Action::Update, _) => previews.later.get(&n.address).cloned(),
                 (Action::Forget, _) => n.kept.as_ref().map(|why| {
                     format!("left in AWS as it is, since {why}; lakectl stops managing it")

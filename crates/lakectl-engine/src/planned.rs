@@ -87,6 +87,14 @@ fn sha(value: &serde_json::Value) -> String {
 impl PlannedChanges {
     /// The fingerprint of each resource of the plan.
     pub fn fingerprints(&self) -> BTreeMap<Address, Fingerprint> {
+        // What a delete or replace would destroy is part of the decision: data written since
+        // the plan was made must be seen again, not deleted unreviewed.
+        let data_loss: BTreeMap<&Address, &Option<String>> = self
+            .plan
+            .resources
+            .iter()
+            .map(|r| (&r.address, &r.data_loss))
+            .collect();
         self.nodes
             .values()
             .map(|n| {
@@ -103,6 +111,7 @@ impl PlannedChanges {
                     change: sha(&serde_json::json!({
                         "action": n.action, "resolved": n.resolved, "moved_from": n.moved_from,
                         "delete": n.delete_target.as_ref().map(|t| (&t.kind, &t.name)),
+                        "data_loss": data_loss.get(&n.address),
                     })),
                 };
                 (n.address.clone(), fp)

@@ -167,3 +167,38 @@ async fn a_resources_own_policy_decides_also_after_it_left_the_stack_files() {
         "refused before any change"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn what_holds_a_kept_resource_is_kept_with_it() {
+    let h = Harness::new(Duration::from_millis(10));
+    let mut d = lake(RemovalPolicy::Destroy);
+    d.resources
+        .get_mut(&a("held"))
+        .expect("held")
+        .removal_policy = Some(RemovalPolicy::Retain);
+    h.deploy(&d).await;
+    let planned = h.plan(&d, PlanMode::Destroy).await.expect("plan");
+    let keep = planned
+        .plan
+        .resources
+        .iter()
+        .find(|r| r.address == a("keep"));
+    assert_eq!(
+        keep.map(|r| r.action),
+        Some(Action::Forget),
+        "{:?}",
+        actions(&planned)
+    );
+    let reason = keep.and_then(|r| r.reason.clone()).unwrap_or_default();
+    assert!(reason.contains("it holds held, which is kept"), "{reason}");
+    let other = planned
+        .plan
+        .resources
+        .iter()
+        .find(|r| r.address == a("other"));
+    assert_eq!(
+        other.map(|r| r.action),
+        Some(Action::Delete),
+        "the rest goes as usual"
+    );
+}

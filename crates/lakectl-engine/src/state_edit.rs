@@ -8,6 +8,7 @@ use crate::progress::{Progress, ProgressEvent};
 use crate::retry::with_retries;
 use crate::specs::prepare;
 use crate::state::{ResourceRecord, StackEnv};
+use lakectl_core::tags::Owner;
 use lakectl_core::{Address, DesiredStack, Observation, Provider, UpdateRequest, diff, tags};
 use serde_json::Value;
 use std::sync::Arc;
@@ -21,6 +22,9 @@ pub enum Forgotten {
     NothingToUntag,
     /// It no longer exists; only the record was dropped.
     Gone,
+    /// Its ownership tags name another stack or env now: it was left untouched, only the
+    /// record was dropped.
+    OwnedElsewhere,
 }
 
 fn at_of(desired: &DesiredStack) -> StackEnv {
@@ -54,6 +58,15 @@ fn find(records: Vec<ResourceRecord>, address: &Address) -> Result<ResourceRecor
         })
 }
 
+/// The record at `address`.
+pub(crate) async fn record_at(
+    engine: &Engine,
+    desired: &DesiredStack,
+    address: &Address,
+) -> Result<ResourceRecord, EngineError> {
+    find(records(engine, &at_of(desired)).await?, address)
+}
+
 /// Moves the record at `from` to `to`; AWS is not called. The next deploy retags the resource.
 pub(crate) async fn move_record(
     engine: &Engine,
@@ -71,15 +84,25 @@ pub(crate) async fn move_record(
         });
     }
     let mut record = find(all, from)?;
-    if let Some(d) = desired.resources.get(to)
-        && d.kind != record.kind
-    {
-        return Err(EngineError::MoveKindDiffers {
-            from: from.clone(),
-            to: to.clone(),
-            recorded: record.kind.clone(),
-            declared: d.kind.clone(),
-        });
+    if let Some(d) = desired.resources.get(to) {
+        if d.kind != record.kind {
+            return Err(EngineError::MoveKindDiffers {
+                from: from.clone(),
+                to: to.clone(),
+                recorded: record.kind.clone(),
+                declared: d.kind.clone(),
+            });
+        }
+        // A name derived from the address changes with it: the record would follow while the
+        // next deploy created a new, empty resource under the new name.
+        if d.name != record.name {
+            return Err(EngineError::MoveRenames {
+                from: from.clone(),
+                to: to.clone(),
+                recorded: record.name.clone(),
+                declared: d.name.clone(),
+            });
+        }
     }
     record.address = to.clone();
     // Written before the old one goes: a run killed in between leaves two records of one
@@ -113,7 +136,14 @@ pub(crate) async fn forget(
     let at = at_of(desired);
     let record = find(records(engine, &at).await?, address)?;
     let provider = engine.provider(address, &record.kind)?;
-    let done = untag(&provider, address, &record.name, engine.progress.as_ref()).await?;
+    let done = untag(
+        &provider,
+        &at,
+        address,
+        &record.name,
+        engine.progress.as_ref(),
+    )
+    .await?;
     engine
         .state
         .remove_record(&at, address)
@@ -123,9 +153,11 @@ pub(crate) async fn forget(
 }
 
 /// Removes lakectl's ownership tags from a resource and changes nothing else: the provider's
-/// own update, asked to change only those tags.
+/// own update, asked to change only those tags. Tags that name another stack or env are
+/// someone else's: the resource is left untouched.
 pub(crate) async fn untag(
     provider: &Arc<dyn Provider>,
+    at: &StackEnv,
     address: &Address,
     name: &str,
     progress: &dyn Progress,
@@ -141,6 +173,13 @@ pub(crate) async fn untag(
     };
     if !provider.schema().taggable {
         return Ok(Forgotten::NothingToUntag);
+    }
+    let owner = Owner::of(&live.spec);
+    if !owner.is_untagged()
+        && (owner.stack.as_deref() != Some(at.stack.as_str())
+            || owner.env.as_deref() != Some(at.env.as_str()))
+    {
+        return Ok(Forgotten::OwnedElsewhere);
     }
     let live_spec = prepare(provider.as_ref(), live.spec);
     let mut desired = live_spec.clone();

@@ -1,15 +1,19 @@
 //! `--target`: a plan of some addresses and what they depend on, leaving the rest alone.
 
 use crate::error::EngineError;
+use crate::options::PlanMode;
 use crate::state::ResourceRecord;
 use lakectl_core::schema::closest;
 use lakectl_core::{Address, DesiredStack};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The part of the stack and of the records a plan of `targets` covers: each declared target
-/// with everything it depends on (transitively), and each target that only has a record (a
-/// resource removed from the stack files, to delete it). Records of other addresses are left
-/// out, so nothing else is deleted. The outputs are left out: they may need the rest.
+/// The part of the stack and of the records a plan of `targets` covers. For a deploy: each
+/// declared target with everything it depends on (transitively); for a destroy: each target
+/// with everything that depends on it, which would be left pointing at nothing otherwise.
+/// A target that only has a record (a resource removed from the stack files) is planned to
+/// be deleted; one that is the earlier address of a `moved:` entry brings the resource it
+/// moved to. Records of other addresses are left out, so nothing else is deleted. The
+/// outputs are left out: they may need the rest.
 ///
 /// # Errors
 /// [`EngineError::UnknownTarget`] for an address neither declared nor recorded.
@@ -17,6 +21,7 @@ pub(crate) fn narrow(
     desired: &DesiredStack,
     records: BTreeMap<Address, ResourceRecord>,
     targets: &[Address],
+    mode: PlanMode,
 ) -> Result<(DesiredStack, BTreeMap<Address, ResourceRecord>), EngineError> {
     for t in targets {
         if !desired.resources.contains_key(t) && !records.contains_key(t) {
@@ -30,14 +35,37 @@ pub(crate) fn narrow(
             });
         }
     }
+    // Where a target moved to: the move is planned with it, never a delete of its record.
+    let moved_to = |t: &Address| {
+        desired
+            .resources
+            .values()
+            .find(|r| r.moved_from.contains(t))
+            .map(|r| r.address.clone())
+    };
+    let mut todo: Vec<Address> = targets
+        .iter()
+        .map(|t| moved_to(t).unwrap_or_else(|| t.clone()))
+        .collect();
+    // What depends on each resource, for a destroy.
+    let mut dependents: BTreeMap<Address, Vec<Address>> = BTreeMap::new();
+    for r in desired.resources.values() {
+        for d in r.depends_on() {
+            dependents.entry(d).or_default().push(r.address.clone());
+        }
+    }
     let mut keep: BTreeSet<Address> = BTreeSet::new();
-    let mut todo: Vec<Address> = targets.to_vec();
     while let Some(a) = todo.pop() {
         if !keep.insert(a.clone()) {
             continue;
         }
-        if let Some(r) = desired.resources.get(&a) {
-            todo.extend(r.depends_on());
+        match mode {
+            PlanMode::Deploy => {
+                if let Some(r) = desired.resources.get(&a) {
+                    todo.extend(r.depends_on());
+                }
+            }
+            PlanMode::Destroy => todo.extend(dependents.get(&a).cloned().unwrap_or_default()),
         }
     }
     let mut narrowed = desired.clone();
@@ -94,7 +122,13 @@ mod tests {
             .into_iter()
             .map(|x| (a(x), record(x)))
             .collect();
-        let (narrowed, kept) = narrow(&d, records.clone(), &[a("mid"), a("gone")]).expect("narrow");
+        let (narrowed, kept) = narrow(
+            &d,
+            records.clone(),
+            &[a("mid"), a("gone")],
+            PlanMode::Deploy,
+        )
+        .expect("narrow");
         let got: Vec<&str> = narrowed.resources.keys().map(Address::as_str).collect();
         assert_eq!(got, vec!["mid", "root"]);
         let got: Vec<&str> = kept.keys().map(Address::as_str).collect();
@@ -104,7 +138,34 @@ mod tests {
             "a recorded target, and what is kept"
         );
 
-        let err = narrow(&d, records, &[a("tpo")]).expect_err("unknown");
+        let (narrowed, _) =
+            narrow(&d, records.clone(), &[a("mid")], PlanMode::Destroy).expect("narrow");
+        let got: Vec<&str> = narrowed.resources.keys().map(Address::as_str).collect();
+        assert_eq!(
+            got,
+            vec!["mid", "top"],
+            "a destroy takes what depends on it, not what it needs"
+        );
+
+        let mut moved = d.clone();
+        let top = moved.resources.remove(&a("top")).expect("top");
+        moved.resources.insert(
+            a("summit"),
+            lakectl_core::DesiredResource {
+                address: a("summit"),
+                moved_from: vec![a("old")],
+                ..top
+            },
+        );
+        let (narrowed, kept) =
+            narrow(&moved, records.clone(), &[a("old")], PlanMode::Deploy).expect("narrow");
+        assert!(
+            narrowed.resources.contains_key(&a("summit")),
+            "the move comes along"
+        );
+        assert!(kept.contains_key(&a("old")), "with the record it moves");
+
+        let err = narrow(&d, records, &[a("tpo")], PlanMode::Deploy).expect_err("unknown");
         assert!(
             matches!(&err, EngineError::UnknownTarget { hint, .. } if hint.contains("`top`")),
             "{err:?}"

@@ -7,6 +7,7 @@ use crate::planned::Node;
 use crate::progress::{Progress, ProgressEvent};
 use crate::report::ApplyReport;
 use crate::specs::Known;
+use lakectl_core::error::chain;
 use lakectl_core::{Action, Address};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
@@ -73,18 +74,6 @@ pub(crate) fn waits(nodes: &BTreeMap<Address, Node>) -> BTreeMap<Address, BTreeS
         }
     }
     waits
-}
-
-/// One error and its causes on one line, for the report.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// Walks the nodes. `order` is the plan order, used to break ties among ready nodes.
@@ -189,7 +178,12 @@ pub(crate) async fn walk(
                         // own wait. What is in flight ends (its intent is recorded already).
                         if e.is_unreachable() && !out.halted {
                             out.halted = true;
-                            let not_started = nodes.len() - finished.len() - running.len();
+                            let not_started = nodes
+                                .values()
+                                .filter(|n| n.action.is_change())
+                                .filter(|n| !finished.contains(&n.address))
+                                .filter(|n| !running.values().any(|(a, _)| *a == n.address))
+                                .count();
                             progress.event(&ProgressEvent::Halted { not_started });
                         }
                         out.report.failed.push((address.clone(), error));
@@ -215,7 +209,9 @@ pub(crate) async fn walk(
     // not run.
     for address in order {
         if out.halted && !finished.contains(address) {
-            out.report.not_started.push(address.clone());
+            if nodes.get(address).is_some_and(|n| n.action.is_change()) {
+                out.report.not_started.push(address.clone());
+            }
         } else if !finished.contains(address) {
             let error = format!(
                 "never started: it waits on {}",

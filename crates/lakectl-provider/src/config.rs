@@ -80,16 +80,7 @@ pub async fn credentials_problem(config: &SdkConfig) -> Option<String> {
     };
     match provider.provide_credentials().await {
         Ok(_) => None,
-        Err(e) => {
-            let mut text = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                text.push_str(": ");
-                text.push_str(&s.to_string());
-                source = s.source();
-            }
-            Some(text)
-        }
+        Err(e) => Some(lakectl_core::error::chain(&e)),
     }
 }
 

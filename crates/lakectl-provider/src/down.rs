@@ -4,18 +4,37 @@
 //! backoff, about twenty seconds per call. One blip deserves that; an endpoint that went away
 //! (the emulator was stopped, the network dropped) does not: every call in flight would keep
 //! a deploy waiting that long, and print its failure only at the end. [`EndpointDown`], on every
-//! client, lets connection failures be retried for [`GRACE`] after the first one; past that,
-//! until some call gets an answer again, a failed connection is final.
+//! client, lets connection failures be retried for a grace after the first one ([`GRACE`], or
+//! what [`set_outage_grace`] set); past that, until some call gets an answer again, a failed
+//! connection is final.
 
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::retries::classifiers::{
     ClassifyRetry, RetryAction, RetryClassifierPriority,
 };
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// How long after the first failed connection others are still retried.
+/// How long after the first failed connection others are still retried, by default: an
+/// emulator on loopback either answers or is gone.
 pub const GRACE: Duration = Duration::from_secs(1);
+
+/// The grace in force, in milliseconds ([`set_outage_grace`]).
+static GRACE_MS: AtomicU64 = AtomicU64::new(GRACE.as_millis() as u64);
+
+/// Sets how long connection failures are retried after the first: longer for AWS itself,
+/// where a network blip of a few seconds should not end a deploy.
+pub fn set_outage_grace(grace: Duration) {
+    GRACE_MS.store(
+        u64::try_from(grace.as_millis()).unwrap_or(u64::MAX),
+        Ordering::Relaxed,
+    );
+}
+
+fn grace() -> Duration {
+    Duration::from_millis(GRACE_MS.load(Ordering::Relaxed))
+}
 
 /// Since when no connection has worked, process-wide (`None` while calls get answers).
 static FAILING_SINCE: Mutex<Option<Instant>> = Mutex::new(None);
@@ -46,7 +65,7 @@ fn seen(ctx: &InterceptorContext) -> Seen {
 }
 
 /// Records what a call saw and decides: `true` when the endpoint has failed for longer than
-/// [`GRACE`], so the failure should not be retried.
+/// the grace, so the failure should not be retried.
 fn endpoint_gone(seen: Seen, now: Instant) -> bool {
     let mut since = FAILING_SINCE.lock().unwrap_or_else(|p| p.into_inner());
     match seen {
@@ -54,7 +73,7 @@ fn endpoint_gone(seen: Seen, now: Instant) -> bool {
             *since = None;
             false
         }
-        Seen::NoConnection => now.duration_since(*since.get_or_insert(now)) > GRACE,
+        Seen::NoConnection => now.duration_since(*since.get_or_insert(now)) > grace(),
         Seen::Other => false,
     }
 }

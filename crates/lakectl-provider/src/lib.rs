@@ -34,7 +34,7 @@ pub use calls::CallLog;
 pub use config::{
     AccountContext, AwsTarget, MAX_ATTEMPTS, credentials_problem, retry_config, sdk_config,
 };
-pub use down::EndpointDown;
+pub use down::{EndpointDown, set_outage_grace};
 pub use errors::{Built, ClassedWhen, Doing, Found, aws_error, classify, error_code, is_code};
 
 /// Syncs tags through the `TagResource(ResourceArn, Tags: [{Key, Value}])` /

@@ -180,6 +180,10 @@ fn unreachable_help(target: &AwsTarget) -> String {
 /// account other than the one the env file declares, before anything else happens.
 pub async fn connect(env: &EnvSettings) -> Result<Aws> {
     let target = target(env);
+    if target.endpoint.is_none() {
+        // AWS itself: a network blip of a few seconds is retried, not the end of the deploy.
+        lakectl_provider::set_outage_grace(Duration::from_secs(15));
+    }
     let config = lakectl_provider::sdk_config(&target).await;
     if let Some(problem) = lakectl_provider::credentials_problem(&config).await {
         return Err(miette!(

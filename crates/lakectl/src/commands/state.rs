@@ -48,16 +48,12 @@ pub async fn run(cli: &Cli, command: &StateCommand) -> Result<ExitCode> {
         StateCommand::Show { address } => {
             let address = context::address(address)?;
             let state = context::state_for_reading(&aws).await?;
-            let records = state.records(&context::stack_env(&desired)).await?;
-            let known: Vec<&str> = records.iter().map(|r| r.address.as_str()).collect();
-            let Some(r) = records.iter().find(|r| r.address == address) else {
-                return Err(lakectl_engine::EngineError::NoRecord {
-                    address: address.to_string(),
-                    known: known.join(", "),
-                }
-                .into());
-            };
-            outln!("{}", serde_json::to_string_pretty(r).into_diagnostic()?);
+            let engine = Engine::new(context::providers(&aws, &cli.stacks_dir), state);
+            let record = engine.record(&desired, &address).await?;
+            outln!(
+                "{}",
+                serde_json::to_string_pretty(&record).into_diagnostic()?
+            );
         }
         StateCommand::Mv {
             from,
@@ -98,6 +94,9 @@ pub async fn run(cli: &Cli, command: &StateCommand) -> Result<ExitCode> {
                 Forgotten::Untagged => "left as it is; its lakectl ownership tags were removed",
                 Forgotten::NothingToUntag => "left as it is",
                 Forgotten::Gone => "it no longer exists; only its record was dropped",
+                Forgotten::OwnedElsewhere => {
+                    "its tags name another stack or env now: it was left untouched, only the record was dropped"
+                }
             };
             outln!("forgot {address} ({} {}): {what}", record.kind, record.name);
         }
