@@ -136,6 +136,19 @@ impl Engine {
         crate::state_edit::forget(self, desired, address).await
     }
 
+    /// Every state record of `at`.
+    pub(crate) async fn records(
+        &self,
+        at: &crate::state::StackEnv,
+    ) -> Result<Vec<crate::state::ResourceRecord>, EngineError> {
+        self.state.records(at).await.map_err(|e| {
+            EngineError::state(
+                format!("reading the state records of {}/{}", at.stack, at.env),
+                e,
+            )
+        })
+    }
+
     /// The provider of `kind`.
     pub(crate) fn provider(
         &self,

@@ -40,10 +40,7 @@ pub(crate) async fn import(
     addresses: &[Address],
     concurrency: usize,
 ) -> Result<Vec<Imported>, EngineError> {
-    let at = StackEnv {
-        stack: desired.stack.clone(),
-        env: desired.env.name.clone(),
-    };
+    let at = StackEnv::of(desired);
     let mut targets = Vec::with_capacity(addresses.len());
     for address in addresses {
         let r = desired
@@ -64,12 +61,7 @@ pub(crate) async fn import(
             name: r.name.clone(),
         });
     }
-    let records = engine.state.records(&at).await.map_err(|e| {
-        EngineError::state(
-            format!("reading the state records of {}/{}", at.stack, at.env),
-            e,
-        )
-    })?;
+    let records = engine.records(&at).await?;
     let observed = observe_all(targets, concurrency, engine.progress.clone()).await?;
 
     let mut decided = Vec::with_capacity(addresses.len());

@@ -46,23 +46,13 @@ pub(crate) async fn plan(
     desired: &DesiredStack,
     opts: &PlanOptions,
 ) -> Result<PlannedChanges, EngineError> {
-    let at = StackEnv {
-        stack: desired.stack.clone(),
-        env: desired.env.name.clone(),
-    };
+    let at = StackEnv::of(desired);
     for r in desired.resources.values() {
         engine.provider(&r.address, &r.kind)?;
     }
     let records: BTreeMap<Address, ResourceRecord> = engine
-        .state
         .records(&at)
-        .await
-        .map_err(|e| {
-            EngineError::state(
-                format!("reading the state records of {}/{}", at.stack, at.env),
-                e,
-            )
-        })?
+        .await?
         .into_iter()
         .map(|r| (r.address.clone(), r))
         .collect();

@@ -27,22 +27,6 @@ pub enum Forgotten {
     OwnedElsewhere,
 }
 
-fn at_of(desired: &DesiredStack) -> StackEnv {
-    StackEnv {
-        stack: desired.stack.clone(),
-        env: desired.env.name.clone(),
-    }
-}
-
-async fn records(engine: &Engine, at: &StackEnv) -> Result<Vec<ResourceRecord>, EngineError> {
-    engine.state.records(at).await.map_err(|e| {
-        EngineError::state(
-            format!("reading the state records of {}/{}", at.stack, at.env),
-            e,
-        )
-    })
-}
-
 fn find(records: Vec<ResourceRecord>, address: &Address) -> Result<ResourceRecord, EngineError> {
     let known: Vec<String> = records.iter().map(|r| r.address.to_string()).collect();
     records
@@ -64,7 +48,7 @@ pub(crate) async fn record_at(
     desired: &DesiredStack,
     address: &Address,
 ) -> Result<ResourceRecord, EngineError> {
-    find(records(engine, &at_of(desired)).await?, address)
+    find(engine.records(&StackEnv::of(desired)).await?, address)
 }
 
 /// Moves the record at `from` to `to`; AWS is not called. The next deploy retags the resource.
@@ -74,8 +58,8 @@ pub(crate) async fn move_record(
     from: &Address,
     to: &Address,
 ) -> Result<ResourceRecord, EngineError> {
-    let at = at_of(desired);
-    let all = records(engine, &at).await?;
+    let at = StackEnv::of(desired);
+    let all = engine.records(&at).await?;
     if let Some(taken) = all.iter().find(|r| r.address == *to) {
         return Err(EngineError::AddressTaken {
             address: to.clone(),
@@ -133,8 +117,8 @@ pub(crate) async fn forget(
             location: d.location.clone(),
         });
     }
-    let at = at_of(desired);
-    let record = find(records(engine, &at).await?, address)?;
+    let at = StackEnv::of(desired);
+    let record = find(engine.records(&at).await?, address)?;
     let provider = engine.provider(address, &record.kind)?;
     let done = untag(
         &provider,

@@ -338,14 +338,6 @@ pub fn state_store(aws: &Aws) -> Arc<DynamoStateStore> {
     ))
 }
 
-/// The stack/env key of the state table.
-pub fn stack_env(desired: &DesiredStack) -> StackEnv {
-    StackEnv {
-        stack: desired.stack.clone(),
-        env: desired.env.name.clone(),
-    }
-}
-
 /// Creates the state table on first use.
 pub async fn ensure_state(store: &Arc<DynamoStateStore>) -> Result<()> {
     store.ensure().await.map_err(|e| {
@@ -385,13 +377,34 @@ pub async fn lock(
     };
     LockGuard::acquire_reporting(
         store.clone(),
-        stack_env(desired),
+        StackEnv::of(desired),
         default_holder(),
         opts,
         waiting,
     )
     .await
     .map_err(miette::Report::new)
+}
+
+/// Runs `work` with an engine under the deploy lock of the stack/env (taken after saying where
+/// this runs, and released whatever `work` does): what `import` and `state mv|forget` share.
+pub async fn under_lock<T>(
+    cli: &Cli,
+    aws: &Aws,
+    desired: &DesiredStack,
+    lock_timeout: Option<u64>,
+    work: impl AsyncFnOnce(&lakectl_engine::Engine) -> Result<T, lakectl_engine::EngineError>,
+) -> Result<T> {
+    eprintln!("{}", describe_target(desired, aws));
+    let store = state_store(aws);
+    ensure_state(&store).await?;
+    let guard = lock(&store, desired, lock_timeout).await?;
+    let engine = lakectl_engine::Engine::new(providers(aws, &cli.stacks_dir), store);
+    let result = work(&engine).await;
+    let released = guard.release().await;
+    let done = result?;
+    released.map_err(miette::Report::new)?;
+    Ok(done)
 }
 
 /// The state store for read-only commands: when the state table does not exist yet nothing

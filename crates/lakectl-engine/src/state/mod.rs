@@ -17,6 +17,16 @@ pub struct StackEnv {
     pub env: String,
 }
 
+impl StackEnv {
+    /// The stack and env of a desired stack.
+    pub fn of(desired: &lakectl_core::DesiredStack) -> StackEnv {
+        StackEnv {
+            stack: desired.stack.clone(),
+            env: desired.env.name.clone(),
+        }
+    }
+}
+
 /// Where a resource is in its life, as far as lakectl knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -5,7 +5,7 @@
 use crate::cli::{Cli, ImportArgs};
 use crate::context;
 use crate::output::outln;
-use lakectl_engine::{Engine, Imported};
+use lakectl_engine::Imported;
 use miette::Result;
 use std::process::ExitCode;
 
@@ -18,17 +18,12 @@ pub async fn run(cli: &Cli, args: &ImportArgs) -> Result<ExitCode> {
         .map(|a| context::address(a))
         .collect::<Result<Vec<_>>>()?;
     let aws = context::connect(&desired.env).await?;
-    eprintln!("{}", context::describe_target(&desired, &aws));
-    let store = context::state_store(&aws);
-    context::ensure_state(&store).await?;
-    let guard = context::lock(&store, &desired, args.lock_timeout).await?;
-    let engine = Engine::new(context::providers(&aws, &cli.stacks_dir), store);
-    let result = engine
-        .import(&desired, &addresses, addresses.len().max(1))
-        .await;
-    let released = guard.release().await;
-    let done = result?;
-    released.map_err(miette::Report::new)?;
+    let done = context::under_lock(cli, &aws, &desired, args.lock_timeout, async |engine| {
+        engine
+            .import(&desired, &addresses, addresses.len().max(1))
+            .await
+    })
+    .await?;
     for outcome in &done {
         match outcome {
             Imported::Adopted {

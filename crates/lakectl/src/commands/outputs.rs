@@ -11,7 +11,9 @@ pub async fn run(cli: &Cli, args: &OutputsArgs) -> Result<ExitCode> {
     let desired = context::load(cli)?;
     let aws = context::connect(&desired.env).await?;
     let state = context::state_for_reading(&aws).await?;
-    let outputs = state.outputs(&context::stack_env(&desired)).await?;
+    let outputs = state
+        .outputs(&lakectl_engine::state::StackEnv::of(&desired))
+        .await?;
     if args.json {
         outln!(
             "{}",

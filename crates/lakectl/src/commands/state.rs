@@ -15,7 +15,9 @@ pub async fn run(cli: &Cli, command: &StateCommand) -> Result<ExitCode> {
     match command {
         StateCommand::List { json } => {
             let state = context::state_for_reading(&aws).await?;
-            let records = state.records(&context::stack_env(&desired)).await?;
+            let records = state
+                .records(&lakectl_engine::state::StackEnv::of(&desired))
+                .await?;
             if *json {
                 outln!(
                     "{}",
@@ -61,15 +63,10 @@ pub async fn run(cli: &Cli, command: &StateCommand) -> Result<ExitCode> {
             lock_timeout,
         } => {
             let (from, to) = (context::address(from)?, context::address(to)?);
-            eprintln!("{}", context::describe_target(&desired, &aws));
-            let store = context::state_store(&aws);
-            context::ensure_state(&store).await?;
-            let guard = context::lock(&store, &desired, *lock_timeout).await?;
-            let engine = Engine::new(context::providers(&aws, &cli.stacks_dir), store);
-            let result = engine.move_record(&desired, &from, &to).await;
-            let released = guard.release().await;
-            let moved = result?;
-            released.map_err(miette::Report::new)?;
+            let moved = context::under_lock(cli, &aws, &desired, *lock_timeout, async |engine| {
+                engine.move_record(&desired, &from, &to).await
+            })
+            .await?;
             outln!("moved {from} → {to} ({} {})", moved.kind, moved.name);
             eprintln!(
                 "\nNothing was changed in AWS. The next deploy retags it with its new address; `lakectl plan --env {}` shows that.",
@@ -81,15 +78,11 @@ pub async fn run(cli: &Cli, command: &StateCommand) -> Result<ExitCode> {
             lock_timeout,
         } => {
             let address = context::address(address)?;
-            eprintln!("{}", context::describe_target(&desired, &aws));
-            let store = context::state_store(&aws);
-            context::ensure_state(&store).await?;
-            let guard = context::lock(&store, &desired, *lock_timeout).await?;
-            let engine = Engine::new(context::providers(&aws, &cli.stacks_dir), store);
-            let result = engine.forget(&desired, &address).await;
-            let released = guard.release().await;
-            let (record, done) = result?;
-            released.map_err(miette::Report::new)?;
+            let (record, done) =
+                context::under_lock(cli, &aws, &desired, *lock_timeout, async |engine| {
+                    engine.forget(&desired, &address).await
+                })
+                .await?;
             let what = match done {
                 Forgotten::Untagged => "left as it is; its lakectl ownership tags were removed",
                 Forgotten::NothingToUntag => "left as it is",

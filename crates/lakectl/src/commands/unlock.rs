@@ -19,7 +19,10 @@ pub async fn run(cli: &Cli, args: &UnlockArgs) -> Result<ExitCode> {
     let aws = context::connect(&desired.env).await?;
     let state = context::state_store(&aws);
     context::ensure_state(&state).await?;
-    match state.force_unlock(&context::stack_env(&desired)).await? {
+    match state
+        .force_unlock(&lakectl_engine::state::StackEnv::of(&desired))
+        .await?
+    {
         Some(lock) => outln!(
             "removed the deploy lock of {}/{} held by {}",
             desired.stack,
